@@ -1,0 +1,25 @@
+from django.urls import reverse
+
+from breakthrough.models import Role
+
+_NAV = {
+    Role.CARER: [("Home", "brokerage:carer_home"), ("About you", "brokerage:about_you_check"), ("People you care for", "brokerage:people_list")],
+    Role.BROKER: [("Caseload", "brokerage:caseload")],
+    Role.ASSESSOR: [("Caseload", "brokerage:caseload")],
+    Role.PROVIDER: [("Your organisation", "brokerage:provider_home")],
+    Role.VOLUNTEER: [("Home", "brokerage:volunteer_home")],
+    Role.COMMISSIONER: [("Partnership overview", "commissioning:home")],
+    Role.NATIONAL: [("National figures", "commissioning:national")],
+    Role.ADMIN: [("Platform", "platform_home"), ("Invite staff", "invitation_create"), ("Caseload", "brokerage:caseload")],
+}
+
+
+def navigation(request):
+    """Role-aware navigation, and whether to offer the "Exit this page" button (carers and the public)."""
+    user = getattr(request, "user", None)
+    items = []
+    if user is not None and user.is_authenticated:
+        for label, name in _NAV.get(user.role, []):
+            url = reverse(name)
+            items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
+    return {"nav_items": items, "show_exit_this_page": user is None or not user.is_authenticated or user.role == Role.CARER}

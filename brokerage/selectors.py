@@ -1,0 +1,63 @@
+"""Reads of the carer's household. Every one takes the user who reads and goes through the access choke point."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from breakthrough.access import get_visible_or_404, visible
+from breakthrough.models import Role
+from brokerage.models import CaredForPerson, Carer, CaringRelationship
+
+
+def carer_of_user(*, user) -> Carer:
+    """The signed-in carer's own household record (404 for anyone who is not a carer)."""
+    if user.role != Role.CARER:
+        raise Http404("Only carers have a household.")
+    return get_visible_or_404(user, Carer.objects.select_related("locality", "partnership"), audit=False, user=user)
+
+
+def household_people(*, carer: Carer, fetched_by) -> list[CaringRelationship]:
+    """The people this carer cares for, with the relationship, in the order they were added."""
+    people = visible(fetched_by, CaredForPerson)
+    return list(
+        CaringRelationship.objects.filter(carer=carer, cared_for__in=people)
+        .select_related("cared_for")
+        .order_by("created_at", "pk")
+    )
+
+
+def cared_for_get(*, fetched_by, pk, carer: Carer | None = None) -> CaredForPerson:
+    """One person the user may see; with `carer`, one that carer cares for."""
+    source = CaredForPerson.objects.all()
+    if carer is not None:
+        source = source.filter(relationships__carer=carer)
+    return get_visible_or_404(fetched_by, source, pk=pk)
+
+
+def relationship_get(*, carer: Carer, person: CaredForPerson) -> CaringRelationship:
+    return CaringRelationship.objects.get(carer=carer, cared_for=person)
+
+
+def carer_list(*, fetched_by, search: str = "") -> QuerySet[Carer]:
+    """The carers a broker or assessor may work with, for the caseload."""
+    carers = (
+        visible(fetched_by, Carer)
+        .select_related("locality")
+        .annotate(people_count=Count("relationships"))
+        .order_by("last_name", "first_name", "pk")
+    )
+    if search:
+        for word in search.split()[:5]:
+            carers = carers.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(postcode__iexact=word))
+    return carers
+
+
+def carer_get(*, fetched_by, pk) -> Carer:
+    """One carer's record with their household, for staff."""
+    source = Carer.objects.select_related("locality", "partnership", "user").prefetch_related(
+        Prefetch(
+            "relationships",
+            queryset=CaringRelationship.objects.select_related("cared_for").order_by("created_at", "pk"),
+        ),
+        "consents",
+    )
+    return get_visible_or_404(fetched_by, source, pk=pk)
