@@ -39,7 +39,13 @@ def invitation_create(*, email: str, role: str, organisation: Organisation, invi
     if role == Role.CARER or role not in ROLE_ORGANISATION_KINDS:
         raise ValidationError({"role": "Choose a staff role: carers register themselves."})
     if organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
-        raise ValidationError({"organisation": f"A {Role(role).label.lower()} cannot belong to a {organisation.get_kind_display().lower()}."})
+        raise ValidationError(
+            {
+                "organisation": (
+                    f"A {Role(role).label.lower()} cannot belong to a {organisation.get_kind_display().lower()}."
+                )
+            }
+        )
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "Someone already has an account with this email address."})
     token = secrets.token_urlsafe(32)
@@ -51,28 +57,37 @@ def invitation_create(*, email: str, role: str, organisation: Organisation, invi
         invited_by=invited_by,
         expires_at=timezone.now() + settings.INVITATION_LIFETIME,
     )
-    context = {"invitation": invitation, "url": invitation_url(token), "hours": int(settings.INVITATION_LIFETIME.total_seconds() // 3600)}
+    context = {
+        "invitation": invitation,
+        "url": invitation_url(token),
+        "hours": int(settings.INVITATION_LIFETIME.total_seconds() // 3600),
+    }
     send_email.delay_on_commit(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}you are invited to join {organisation.name}",
         body=render_to_string("breakthrough/email/invitation.txt", context),
         to=[email],
     )
-    log_action(invitation, "breakthrough.invitation.created", user=invited_by, data={"role": role, "organisation": organisation.pk})
+    log_action(
+        invitation,
+        "breakthrough.invitation.created",
+        user=invited_by,
+        data={"role": role, "organisation": organisation.pk},
+    )
     return invitation, token
 
 
 def invitation_for_token(token: str) -> Invitation | None:
     """The open invitation behind a link, or None when the link is wrong, used or expired."""
-    invitation = Invitation.objects.select_related("organisation").filter(token_hash=Invitation.hash_token(token)).first()
+    invitation = (
+        Invitation.objects.select_related("organisation").filter(token_hash=Invitation.hash_token(token)).first()
+    )
     return invitation if invitation is not None and invitation.is_open else None
 
 
 @transaction.atomic
 def invitation_accept(*, token: str, first_name: str, last_name: str, password: str) -> User:
     """Turn an invitation into an account. The invitation is locked so a double submit makes one account."""
-    invitation = (
-        Invitation.objects.select_for_update().filter(token_hash=Invitation.hash_token(token)).first()
-    )
+    invitation = Invitation.objects.select_for_update().filter(token_hash=Invitation.hash_token(token)).first()
     if invitation is None or not invitation.is_open:
         raise ValidationError("This invitation link has expired or has already been used. Ask for a new one.")
     if User.objects.filter(email__iexact=invitation.email).exists():

@@ -66,7 +66,9 @@ class ContactForm(QuestionForm):
         model = Carer
         fields = ["preferred_contact", "phone"]
         labels = {"preferred_contact": "How should we contact you?", "phone": "Phone number (optional)"}
-        help_texts = {"phone": "We only use this to talk about your breaks. For international numbers include the country code."}
+        help_texts = {
+            "phone": "We only use this to talk about your breaks. For international numbers include the country code."
+        }
         widgets = {"preferred_contact": forms.RadioSelect, "phone": forms.TextInput(attrs={"type": "tel"})}
         error_messages = {"preferred_contact": {"required": "Select how we should contact you"}}
 
@@ -84,7 +86,10 @@ class ContactForm(QuestionForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("preferred_contact") in (Carer.ContactMethod.PHONE, Carer.ContactMethod.TEXT) and not cleaned.get("phone"):
+        if cleaned.get("preferred_contact") in (
+            Carer.ContactMethod.PHONE,
+            Carer.ContactMethod.TEXT,
+        ) and not cleaned.get("phone"):
             self.add_error("phone", "Enter a phone number so we can call or text you")
         return cleaned
 
@@ -104,7 +109,9 @@ class WhereForm(QuestionForm):
         fields = ["postcode", "locality"]
         labels = {"locality": "Area"}
         help_texts = {"locality": "The area your council or partnership calls your home area."}
-        error_messages = {"locality": {"required": "Select the area you live in", "invalid_choice": "Select the area you live in"}}
+        error_messages = {
+            "locality": {"required": "Select the area you live in", "invalid_choice": "Select the area you live in"}
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,7 +201,9 @@ class ConsentForm(forms.Form):
     keep_details = forms.BooleanField(
         label=Consent.Kind.KEEP_DETAILS.label,
         required=True,
-        error_messages={"required": "You must agree that the Short Break Hub can keep your details, so it can arrange breaks"},
+        error_messages={
+            "required": "You must agree that the Short Break Hub can keep your details, so it can arrange breaks"
+        },
     )
     contact = forms.BooleanField(label=Consent.Kind.CONTACT.label, required=False)
 
@@ -204,8 +213,8 @@ class ConsentForm(forms.Form):
         self.helper = gds_helper(
             Fieldset(
                 HTML(
-                    '<p class="govuk-body">The Short Break Hub keeps your details safe and only shares them with people '
-                    "who help arrange your breaks. You can change your mind at any time.</p>"
+                    '<p class="govuk-body">The Short Break Hub keeps your details safe and only shares them '
+                    "with people who help arrange your breaks. You can change your mind at any time.</p>"
                 ),
                 Field.checkbox("keep_details"),
                 Field.checkbox("contact"),
@@ -218,8 +227,12 @@ class ConsentForm(forms.Form):
 
 class PersonNameForm(forms.Form):
     title = "Who do you care for?"
-    first_name = forms.CharField(label="Their first name", max_length=100, error_messages={"required": "Enter their first name"})
-    last_name = forms.CharField(label="Their last name", max_length=100, error_messages={"required": "Enter their last name"})
+    first_name = forms.CharField(
+        label="Their first name", max_length=100, error_messages={"required": "Enter their first name"}
+    )
+    last_name = forms.CharField(
+        label="Their last name", max_length=100, error_messages={"required": "Enter their last name"}
+    )
     relationship = forms.CharField(
         label="How are they related to you? (optional)",
         help_text="For example, son, mother, partner or friend",
@@ -243,7 +256,9 @@ class PersonNameForm(forms.Form):
 
 class PersonDateOfBirthForm(QuestionForm):
     title = "What is their date of birth?"
-    date_of_birth = PastDateField(subject="their date of birth", label="What is their date of birth?", help_text="For example, 27 3 2012")
+    date_of_birth = PastDateField(
+        subject="their date of birth", label="What is their date of birth?", help_text="For example, 27 3 2012"
+    )
 
     class Meta:
         model = CaredForPerson

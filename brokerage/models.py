@@ -51,13 +51,9 @@ class Carer(models.Model):
     postcode = models.CharField(max_length=8, blank=True)
     locality = models.ForeignKey(Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="carers")
     # Follows the locality; kept on the row because every staff read filters by it.
-    partnership = models.ForeignKey(
-        Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="carers"
-    )
+    partnership = models.ForeignKey(Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="carers")
     carer_type = models.CharField(max_length=10, choices=CarerType.choices, blank=True)
-    hours_caring_per_week = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(168)]
-    )
+    hours_caring_per_week = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(168)])
     break_meaning = models.TextField("what a break would mean to you", blank=True)
     about_you_completed_at = models.DateTimeField(null=True, blank=True)
     people_completed_at = models.DateTimeField(null=True, blank=True)

@@ -47,7 +47,9 @@ def carer_list(*, fetched_by, search: str = "") -> QuerySet[Carer]:
     )
     if search:
         for word in search.split()[:5]:
-            carers = carers.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(postcode__iexact=word))
+            carers = carers.filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(postcode__iexact=word)
+            )
     return carers
 
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from brokerage import forms
-from brokerage.models import Carer, CaredForPerson, CaringRelationship, Consent
+from brokerage.models import CaredForPerson, Carer, CaringRelationship, Consent
 
 ABOUT_YOU_STEPS = [
     ("name", forms.NameForm),

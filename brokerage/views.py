@@ -69,7 +69,10 @@ def about_you_step(request, step):
             if form_class is forms.ConsentForm:
                 services.carer_record_consents(
                     carer=carer,
-                    choices={Consent.Kind.KEEP_DETAILS: form.cleaned_data["keep_details"], Consent.Kind.CONTACT: form.cleaned_data["contact"]},
+                    choices={
+                        Consent.Kind.KEEP_DETAILS: form.cleaned_data["keep_details"],
+                        Consent.Kind.CONTACT: form.cleaned_data["contact"],
+                    },
                     by=request.user,
                 )
             else:
@@ -81,7 +84,12 @@ def about_you_step(request, step):
     return render(
         request,
         "brokerage/question.html",
-        {"form": form, "title": form.title, "back_url": back_url or reverse("brokerage:carer_home"), "section": "About you"},
+        {
+            "form": form,
+            "title": form.title,
+            "back_url": back_url or reverse("brokerage:carer_home"),
+            "section": "About you",
+        },
     )
 
 
@@ -99,7 +107,11 @@ def about_you_check(request):
             messages.success(request, "Your details are saved.")
             return redirect("brokerage:carer_home")
     rows = about_you_rows(carer, services.consent_current(carer=carer))
-    return render(request, "brokerage/about_you_check.html", {"carer": carer, "rows": rows, "missing": missing, "submitted": request.method == "POST"})
+    return render(
+        request,
+        "brokerage/about_you_check.html",
+        {"carer": carer, "rows": rows, "missing": missing, "submitted": request.method == "POST"},
+    )
 
 
 @role_required(Role.CARER)
@@ -130,7 +142,12 @@ def person_add(request):
     return render(
         request,
         "brokerage/question.html",
-        {"form": form, "title": form.title, "back_url": reverse("brokerage:people_list"), "section": "People you care for"},
+        {
+            "form": form,
+            "title": form.title,
+            "back_url": reverse("brokerage:people_list"),
+            "section": "People you care for",
+        },
     )
 
 
@@ -145,11 +162,19 @@ def person_step(request, pk, step):
     relationship = selectors.relationship_get(carer=carer, person=person)
     check_url = reverse("brokerage:person_check", kwargs={"pk": person.pk})
     next_url, back_url = _step_urls(
-        PERSON_STEPS, step, "brokerage:person_step", check_url if request.GET.get("return") == "check" else None, pk=person.pk
+        PERSON_STEPS,
+        step,
+        "brokerage:person_step",
+        check_url if request.GET.get("return") == "check" else None,
+        pk=person.pk,
     )
     form_class = steps[step]
     if form_class is forms.PersonNameForm:
-        initial = {"first_name": person.first_name, "last_name": person.last_name, "relationship": relationship.relationship}
+        initial = {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "relationship": relationship.relationship,
+        }
         form = form_class(request.POST or None, initial=initial)
     else:
         form = form_class(request.POST or None, instance=person)
@@ -190,7 +215,12 @@ def person_check(request, pk):
     return render(
         request,
         "brokerage/person_check.html",
-        {"person": person, "rows": person_rows(person, relationship), "missing": missing, "submitted": request.method == "POST"},
+        {
+            "person": person,
+            "rows": person_rows(person, relationship),
+            "missing": missing,
+            "submitted": request.method == "POST",
+        },
     )
 
 

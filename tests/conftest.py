@@ -7,6 +7,7 @@ use `client_for(user)` to get a signed-in test client.
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from breakthrough.models import Organisation, Role
@@ -21,10 +22,20 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth keeps rate-limit counters and used TOTP codes in the cache (Redis in CI): start each test clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _partnership_staff(slug: str):
     partnership = PartnershipFactory(name=f"Partnership {slug.upper()}", slug=f"partnership-{slug}")
     locality = LocalityFactory(partnership=partnership, name=f"{slug.upper()} North")
-    hub = OrganisationFactory(name=f"{slug.upper()} Short Break Hub", kind=Organisation.Kind.HUB, partnership=partnership)
+    hub = OrganisationFactory(
+        name=f"{slug.upper()} Short Break Hub", kind=Organisation.Kind.HUB, partnership=partnership
+    )
     body = OrganisationFactory(
         name=f"{slug.upper()} Commissioning", kind=Organisation.Kind.PARTNERSHIP_BODY, partnership=partnership
     )

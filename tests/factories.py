@@ -1,11 +1,12 @@
 """Factories for tests (and nothing else): one per model, with sensible defaults."""
 
 import datetime
+import time
 
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 
 from breakthrough.models import Locality, Organisation, Partnership, Role, User
 from brokerage.models import CaredForPerson, Carer, CaringRelationship, NeedsLevel
@@ -62,6 +63,11 @@ def with_totp(user: User) -> str:
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)
     return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows for `secret` right now."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def staff(role: str, organisation: Organisation, **kwargs) -> User:
