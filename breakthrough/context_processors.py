@@ -3,14 +3,22 @@ from django.urls import reverse
 from breakthrough.models import Role
 
 _NAV = {
-    Role.CARER: [("Home", "brokerage:carer_home"), ("About you", "brokerage:about_you_check"), ("People you care for", "brokerage:people_list")],
+    Role.CARER: [
+        ("Home", "brokerage:carer_home"),
+        ("About you", "brokerage:about_you_check"),
+        ("People you care for", "brokerage:people_list"),
+    ],
     Role.BROKER: [("Caseload", "brokerage:caseload")],
     Role.ASSESSOR: [("Caseload", "brokerage:caseload")],
     Role.PROVIDER: [("Your organisation", "brokerage:provider_home")],
     Role.VOLUNTEER: [("Home", "brokerage:volunteer_home")],
     Role.COMMISSIONER: [("Partnership overview", "commissioning:home")],
     Role.NATIONAL: [("National figures", "commissioning:national")],
-    Role.ADMIN: [("Platform", "platform_home"), ("Invite staff", "invitation_create"), ("Caseload", "brokerage:caseload")],
+    Role.ADMIN: [
+        ("Platform", "platform_home"),
+        ("Invite staff", "invitation_create"),
+        ("Caseload", "brokerage:caseload"),
+    ],
 }
 
 
@@ -22,4 +30,7 @@ def navigation(request):
         for label, name in _NAV.get(user.role, []):
             url = reverse(name)
             items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
-    return {"nav_items": items, "show_exit_this_page": user is None or not user.is_authenticated or user.role == Role.CARER}
+    return {
+        "nav_items": items,
+        "show_exit_this_page": user is None or not user.is_authenticated or user.role == Role.CARER,
+    }

@@ -1,6 +1,5 @@
 """Form pieces every app shares: GOV.UK form helpers and field types with plain-language messages."""
 
-import re
 from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
@@ -11,24 +10,15 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from breakthrough.models import Organisation, Role, User
-
-# The shape of a UK postcode (outward code, space optional, inward code). Checked for shape only here;
-# whether it exists is the directory's business (geocoding).
-_POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
-
-
-def normalise_postcode(value: str) -> str:
-    """'eh11yz' -> 'EH1 1YZ'; raises ValidationError for anything that is not shaped like a UK postcode."""
-    compact = re.sub(r"\s+", "", value or "").upper()
-    if not _POSTCODE.match(compact):
-        raise ValidationError("Enter a real postcode, like EH1 1YZ", code="invalid")
-    return f"{compact[:-3]} {compact[-3:]}"
+from breakthrough.postcodes import normalise_postcode
 
 
 class PostcodeField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 8)
-        kwargs.setdefault("error_messages", {"required": "Enter your postcode", "max_length": "Enter a real postcode, like EH1 1YZ"})
+        kwargs.setdefault(
+            "error_messages", {"required": "Enter your postcode", "max_length": "Enter a real postcode, like EH1 1YZ"}
+        )
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -83,14 +73,20 @@ class InvitationForm(forms.Form):
     title = "Invite a member of staff"
     email = forms.EmailField(
         label="Email address",
-        error_messages={"required": "Enter their email address", "invalid": "Enter an email address in the right format, like name@example.org"},
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the right format, like name@example.org",
+        },
     )
     role = forms.ChoiceField(label="Role", error_messages={"required": "Select their role"})
     organisation = forms.ModelChoiceField(
         label="Organisation",
         queryset=None,
         empty_label="Choose an organisation",
-        error_messages={"required": "Select the organisation they work for", "invalid_choice": "Select the organisation they work for"},
+        error_messages={
+            "required": "Select the organisation they work for",
+            "invalid_choice": "Select the organisation they work for",
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -106,7 +102,9 @@ class InvitationForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     title = "Set up your account"
-    first_name = forms.CharField(label="First name", max_length=150, error_messages={"required": "Enter your first name"})
+    first_name = forms.CharField(
+        label="First name", max_length=150, error_messages={"required": "Enter your first name"}
+    )
     last_name = forms.CharField(label="Last name", max_length=150, error_messages={"required": "Enter your last name"})
     password1 = forms.CharField(
         label="Create a password",
@@ -138,7 +136,9 @@ class AcceptInvitationForm(forms.Form):
         if one and two and one != two:
             self.add_error("password2", "The passwords do not match")
         elif one:
-            probe = User(email=self.email, first_name=cleaned.get("first_name", ""), last_name=cleaned.get("last_name", ""))
+            probe = User(
+                email=self.email, first_name=cleaned.get("first_name", ""), last_name=cleaned.get("last_name", "")
+            )
             try:
                 password_validation.validate_password(one, probe)
             except ValidationError as error:

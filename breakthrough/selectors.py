@@ -30,4 +30,6 @@ def users_by_role(*, fetched_by) -> list[dict]:
     active = dict(
         User.objects.filter(Q(is_active=True)).values_list("role").annotate(n=Count("pk")).values_list("role", "n")
     )
-    return [{"role": label, "count": counts.get(value, 0), "active": active.get(value, 0)} for value, label in Role.choices]
+    return [
+        {"role": label, "count": counts.get(value, 0), "active": active.get(value, 0)} for value, label in Role.choices
+    ]

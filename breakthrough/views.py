@@ -65,7 +65,7 @@ def platform_home(request):
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def invitation_create(request):
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _ = services.invitation_create(invited_by=request.user, **form.cleaned_data)
@@ -74,7 +74,9 @@ def invitation_create(request):
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("platform_home")
-    return render(request, "breakthrough/form_page.html", {"form": form, "title": form.title, "submit": "Send invitation"})
+    return render(
+        request, "breakthrough/form_page.html", {"form": form, "title": form.title, "submit": "Send invitation"}
+    )
 
 
 @never_cache
@@ -83,7 +85,7 @@ def invitation_accept(request, token):
     invitation = services.invitation_for_token(token)
     if invitation is None:
         return render(request, "breakthrough/invitation_invalid.html", status=404)
-    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(

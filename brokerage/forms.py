@@ -158,6 +158,8 @@ class HoursForm(QuestionForm):
         help_text="Include time spent on call or at night. A guess is fine.",
         min_value=0,
         max_value=168,
+        # GOV.UK: a text input with a numeric keypad, not type="number" (which throws away "about 40").
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "required": "Enter the number of hours you spend caring each week",
             "invalid": "Enter the number of hours as a whole number, like 35",
@@ -185,12 +187,16 @@ class BreakMeaningForm(QuestionForm):
             "break_meaning": "In your own words. For example: time to see friends, a full night's sleep, "
             "or getting back to something you enjoy."
         }
-        error_messages = {"break_meaning": {"required": "Tell us what a break would mean to you"}}
+        error_messages = {
+            "break_meaning": {
+                "required": "Tell us what a break would mean to you",
+                "max_length": "What a break would mean to you must be 2000 characters or fewer",
+            }
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["break_meaning"].required = True
-        self.fields["break_meaning"].max_length = 2000
 
     def layout(self):
         return [Field.textarea("break_meaning", label_size=Size.LARGE, label_tag="h1", rows=6, max_characters=2000)]
@@ -274,7 +280,10 @@ class PersonNeedsForm(QuestionForm):
         label="How much support do they need day to day?",
         widget=forms.RadioSelect,
         choices=NeedsLevel.choices,
-        error_messages={"required": "Select how much support they need"},
+        error_messages={
+            "required": "Select how much support they need",
+            "invalid_choice": "Select how much support they need",
+        },
     )
     hints = {
         NeedsLevel.LOW: "Some help, mostly with planning or getting out and about",
@@ -311,6 +320,10 @@ class PersonConditionsForm(QuestionForm):
             "conditions": "For example, autism, dementia, epilepsy or a learning disability",
             "communication_needs": "For example, uses Makaton, needs time to answer, or does not speak",
         }
+        error_messages = {
+            "conditions": {"max_length": "Conditions or disabilities must be 2000 characters or fewer"},
+            "communication_needs": {"max_length": "How they communicate must be 2000 characters or fewer"},
+        }
 
     def layout(self):
         return [
@@ -332,6 +345,7 @@ class PersonWhatMattersForm(QuestionForm):
         fields = ["what_matters"]
         labels = {"what_matters": "What matters to them? (optional)"}
         help_texts = {"what_matters": "The things that make a good day for them: people, places, routines, interests."}
+        error_messages = {"what_matters": {"max_length": "What matters to them must be 2000 characters or fewer"}}
 
     def layout(self):
         return [Field.textarea("what_matters", label_size=Size.LARGE, label_tag="h1", rows=5)]

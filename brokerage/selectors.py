@@ -1,10 +1,12 @@
 """Reads of the carer's household. Every one takes the user who reads and goes through the access choke point."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from breakthrough.access import get_visible_or_404, visible
 from breakthrough.models import Role
+from breakthrough.postcodes import normalise_postcode
 from brokerage.models import CaredForPerson, Carer, CaringRelationship
 
 
@@ -46,9 +48,13 @@ def carer_list(*, fetched_by, search: str = "") -> QuerySet[Carer]:
         .order_by("last_name", "first_name", "pk")
     )
     if search:
+        try:
+            return carers.filter(postcode=normalise_postcode(search))
+        except ValidationError:
+            pass
         for word in search.split()[:5]:
             carers = carers.filter(
-                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(postcode__iexact=word)
+                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(postcode__istartswith=word)
             )
     return carers
 

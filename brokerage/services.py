@@ -15,6 +15,17 @@ def _changed(instance, data: dict) -> list[str]:
     return [name for name, value in data.items() if getattr(instance, name) != value]
 
 
+def _apply(instance, data: dict, changed: list[str]) -> None:
+    """Set the changed fields and validate; on a bad value put the instance back as it was stored."""
+    for name in changed:
+        setattr(instance, name, data[name])
+    try:
+        instance.full_clean()
+    except ValidationError:
+        instance.refresh_from_db()
+        raise
+
+
 @transaction.atomic
 def carer_register(*, user) -> Carer:
     """The household record for a carer who has just signed up."""
@@ -30,12 +41,10 @@ def carer_update(*, carer: Carer, data: dict, by) -> Carer:
     changed = _changed(carer, data)
     if not changed:
         return carer
-    for name in changed:
-        setattr(carer, name, data[name])
     if "locality" in changed:
-        carer.partnership_id = carer.locality.partnership_id if carer.locality else None
-        changed.append("partnership")
-    carer.full_clean()
+        data = {**data, "partnership_id": data["locality"].partnership_id if data["locality"] else None}
+        changed.append("partnership_id")
+    _apply(carer, data, changed)
     carer.save()
     log_action(carer, "brokerage.carer.updated", user=by, data={"fields": sorted(changed)})
     return carer
@@ -108,9 +117,7 @@ def cared_for_update(*, person: CaredForPerson, data: dict, by, relationship: Ca
             log_action(person, "brokerage.cared_for.updated", user=by, data={"fields": ["relationship"]})
     changed = _changed(person, data)
     if changed:
-        for name in changed:
-            setattr(person, name, data[name])
-        person.full_clean()
+        _apply(person, data, changed)
         person.save()
         log_action(person, "brokerage.cared_for.updated", user=by, data={"fields": sorted(changed)})
     return person

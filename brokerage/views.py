@@ -63,7 +63,7 @@ def about_you_step(request, step):
     initial = None
     if form_class is forms.ConsentForm:
         initial = {kind: c.given for kind, c in services.consent_current(carer=carer).items()}
-    form = form_class(request.POST or None, instance=carer, initial=initial)
+    form = form_class(request.POST if request.method == "POST" else None, instance=carer, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             if form_class is forms.ConsentForm:
@@ -135,7 +135,7 @@ def people_list(request):
 @require_http_methods(["GET", "POST"])
 def person_add(request):
     carer = selectors.carer_of_user(user=request.user)
-    form = forms.PersonNameForm(request.POST or None)
+    form = forms.PersonNameForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         person = services.cared_for_create(carer=carer, by=request.user, **form.cleaned_data)
         return redirect("brokerage:person_step", pk=person.pk, step=PERSON_STEPS[1][0])
@@ -175,9 +175,9 @@ def person_step(request, pk, step):
             "last_name": person.last_name,
             "relationship": relationship.relationship,
         }
-        form = form_class(request.POST or None, initial=initial)
+        form = form_class(request.POST if request.method == "POST" else None, initial=initial)
     else:
-        form = form_class(request.POST or None, instance=person)
+        form = form_class(request.POST if request.method == "POST" else None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.cared_for_update(person=person, data=form.cleaned_data, relationship=relationship, by=request.user)
@@ -229,7 +229,7 @@ def person_check(request, pk):
 def person_remove(request, pk):
     carer = selectors.carer_of_user(user=request.user)
     person = selectors.cared_for_get(fetched_by=request.user, pk=pk, carer=carer)
-    form = forms.RemovePersonForm(request.POST or None)
+    form = forms.RemovePersonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["confirm"] == "yes":
             services.cared_for_remove(carer=carer, person=person, by=request.user)

@@ -25,7 +25,9 @@ def partnership_overview(*, fetched_by) -> dict | None:
         **{f"type_{value}": Count("pk", filter=Q(carer_type=value)) for value in Carer.CarerType.values},
     )
     people = CaredForPerson.objects.filter(relationships__carer__partnership=partnership).distinct()
-    needs = dict(people.values_list("needs_level").annotate(n=Count("pk", distinct=True)).values_list("needs_level", "n"))
+    needs = dict(
+        people.values_list("needs_level").annotate(n=Count("pk", distinct=True)).values_list("needs_level", "n")
+    )
     by_locality = dict(carers.values_list("locality").annotate(n=Count("pk")).values_list("locality", "n"))
     return {
         "partnership": partnership,
@@ -33,7 +35,8 @@ def partnership_overview(*, fetched_by) -> dict | None:
         "completed": totals["completed"],
         "cared_for": people.count(),
         "by_type": [(label, totals[f"type_{value}"]) for value, label in Carer.CarerType.choices],
-        "by_needs": [(label, needs.get(value, 0)) for value, label in NeedsLevel.choices] + [("Not yet recorded", needs.get("", 0))],
+        "by_needs": [(label, needs.get(value, 0)) for value, label in NeedsLevel.choices]
+        + [("Not yet recorded", needs.get("", 0))],
         "by_locality": [(loc.name, by_locality.get(loc.pk, 0)) for loc in partnership.localities.all()],
     }
 

@@ -1,0 +1,56 @@
+"""Tasks round-trip through a real Celery worker and Redis (the worker is started here, for real)."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from django.conf import settings
+
+from breakthrough.celery import app
+from breakthrough.tasks import heartbeat, send_email
+
+pytestmark = pytest.mark.services
+
+
+@pytest.fixture(scope="module")
+def worker_queue():
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs Redis: export REDIS_URL (CI does)")
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "DJANGO_ENV": "test"}
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "celery", "-A", "breakthrough", "worker", "--pool=solo", "-Q", queue, "-l", "warning"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield queue
+    finally:
+        app.conf.task_always_eager = previous
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def test_a_task_round_trips_through_a_worker_and_redis(worker_queue):
+    result = heartbeat.apply_async(queue=worker_queue)
+    answer = result.get(timeout=60)  # the worker has to boot Django first
+    assert result.successful()
+    assert answer["worker"]
+    assert result.backend.__class__.__name__ == "RedisBackend"
+
+
+def test_the_worker_sends_email(worker_queue):
+    result = send_email.apply_async(
+        kwargs={"subject": "Hello", "body": "From the worker", "to": ["someone@example.org"]}, queue=worker_queue
+    )
+    assert result.get(timeout=60) == 1

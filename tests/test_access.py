@@ -1,0 +1,158 @@
+"""The access rule, walked over every page the project serves.
+
+Every URL the project's own apps define is listed in PAGES with who may open it. A new page that is
+not listed fails `test_every_page_is_in_the_access_table`, so nothing joins the platform unchecked.
+"""
+
+import pytest
+from django.http import Http404
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from breakthrough.access import get_visible_or_404, visible
+from breakthrough.models import AuditEvent, Invitation, Role
+from brokerage.models import CaredForPerson, Carer
+from tests.factories import staff
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = "public"
+
+# url name -> (kwargs builder, personas that get 200; everyone else signed in gets 404, anonymous is sent to sign in)
+PAGES = {
+    "home": (lambda w: {}, PUBLIC),
+    "accessibility": (lambda w: {}, PUBLIC),
+    "privacy": (lambda w: {}, PUBLIC),
+    "healthz": (lambda w: {}, PUBLIC),
+    "invitation_accept": (lambda w: {"token": "no-such-token"}, "invitation"),
+    "platform_home": (lambda w: {}, {"admin"}),
+    "invitation_create": (lambda w: {}, {"admin"}),
+    "brokerage:carer_home": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:about_you_check": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:about_you_step": (lambda w: {"step": "name"}, {"carer_a", "carer_b"}),
+    "brokerage:people_list": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:person_add": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:person_check": (lambda w: {"pk": w.carer_a.person.pk}, {"carer_a"}),
+    "brokerage:person_remove": (lambda w: {"pk": w.carer_a.person.pk}, {"carer_a"}),
+    "brokerage:person_step": (lambda w: {"pk": w.carer_a.person.pk, "step": "needs"}, {"carer_a"}),
+    "brokerage:caseload": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}),
+    "brokerage:carer_detail": (lambda w: {"pk": w.carer_a.pk}, {"broker_x", "assessor_x", "admin"}),
+    "brokerage:provider_home": (lambda w: {}, {"provider"}),
+    "brokerage:volunteer_home": (lambda w: {}, {"volunteer"}),
+    "commissioning:home": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
+    "commissioning:national": (lambda w: {}, {"national", "admin"}),
+}
+
+
+def _project_url_names():
+    """Named URLs from the project's own URLconfs (not allauth's or the Django admin's)."""
+    names = set()
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                module = getattr(pattern.urlconf_module, "__name__", "")
+                if module.startswith(("breakthrough", "brokerage", "commissioning", "audits", "ras")):
+                    walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_page_is_in_the_access_table():
+    assert _project_url_names() == set(PAGES)
+
+
+@pytest.fixture
+def world(x, y, carer_a, carer_b, provider_user, admin_user, national_user, outsider):
+    class World:
+        pass
+
+    w = World()
+    w.carer_a, w.carer_b = carer_a, carer_b
+    w.personas = {
+        "carer_a": carer_a.user,
+        "carer_b": carer_b.user,
+        "broker_x": x.broker,
+        "assessor_x": x.assessor,
+        "commissioner_x": x.commissioner,
+        "broker_y": y.broker,
+        "assessor_y": y.assessor,
+        "commissioner_y": y.commissioner,
+        "provider": provider_user,
+        "admin": admin_user,
+        "national": national_user,
+        "volunteer": staff(Role.VOLUNTEER, x.hub, email="volunteer@x.example"),
+        "outsider": outsider,
+    }
+    return w
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_anonymous_visitors_are_sent_to_sign_in_except_on_public_pages(client, world, name):
+    kwargs, allowed = PAGES[name]
+    url = reverse(name, kwargs=kwargs(world))
+    response = client.get(url)
+    if allowed == PUBLIC:
+        assert response.status_code == 200
+    elif allowed == "invitation":
+        assert response.status_code == 404  # a wrong token, whoever asks
+    else:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", sorted(name for name, (_, allowed) in PAGES.items() if isinstance(allowed, set)))
+def test_each_persona_sees_only_what_is_theirs(client_for, world, name):
+    kwargs, allowed = PAGES[name]
+    url = reverse(name, kwargs=kwargs(world))
+    outcomes = {persona: client_for(user).get(url).status_code for persona, user in world.personas.items()}
+    expected = {persona: 200 if persona in allowed else 404 for persona in world.personas}
+    assert outcomes == expected
+
+
+def test_a_carer_cannot_change_another_households_person(client_for, carer_a, carer_b):
+    client = client_for(carer_a.user)
+    person = carer_b.person
+    for url in (
+        reverse("brokerage:person_step", kwargs={"pk": person.pk, "step": "name"}),
+        reverse("brokerage:person_remove", kwargs={"pk": person.pk}),
+        reverse("brokerage:person_check", kwargs={"pk": person.pk}),
+    ):
+        assert client.post(url, {"first_name": "Taken", "last_name": "Over", "confirm": "yes"}).status_code == 404
+    person.refresh_from_db()
+    assert person.first_name != "Taken"
+    assert carer_b.relationships.count() == 1
+
+
+def test_the_choke_point_scopes_querysets_by_role(x, y, carer_a, carer_b, carer_b_in_x, admin_user, provider_user):
+    assert set(visible(carer_a.user, Carer)) == {carer_a}
+    assert set(visible(x.broker, Carer)) == {carer_a, carer_b_in_x}
+    assert set(visible(y.assessor, Carer)) == {carer_b}
+    assert set(visible(admin_user, Carer)) == {carer_a, carer_b, carer_b_in_x}
+    assert set(visible(x.commissioner, Carer)) == set()  # counts only, never names
+    assert set(visible(provider_user, CaredForPerson)) == set()
+    assert set(visible(carer_a.user, CaredForPerson)) == {carer_a.person}
+    assert set(visible(x.broker, CaredForPerson)) == {carer_a.person, carer_b_in_x.person}
+
+
+def test_an_inactive_user_sees_nothing(x, carer_a):
+    x.broker.is_active = False
+    assert not visible(x.broker, Carer).exists()
+
+
+def test_reading_a_record_through_the_choke_point_is_audited(x, carer_a, carer_b):
+    assert get_visible_or_404(x.broker, Carer, pk=carer_a.pk) == carer_a
+    event = AuditEvent.objects.get(action="brokerage.carer.viewed")
+    assert (event.actor, event.object_id) == (x.broker, str(carer_a.pk))
+    with pytest.raises(Http404):
+        get_visible_or_404(x.broker, Carer, pk=carer_b.pk)
+    with pytest.raises(Http404):
+        get_visible_or_404(x.broker, Carer, pk="not-a-number")
+    assert AuditEvent.objects.filter(action="brokerage.carer.viewed").count() == 1
+
+
+def test_a_model_without_visible_to_cannot_pass_the_choke_point(x):
+    with pytest.raises(TypeError, match="visible_to"):
+        visible(x.broker, Invitation)
