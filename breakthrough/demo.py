@@ -16,6 +16,8 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
+from urllib.parse import quote
 
 from allauth.account.models import EmailAddress
 from allauth.mfa import app_settings as mfa_settings
@@ -732,8 +734,8 @@ def _ensure_logins(counter: Counter, orgs: dict[str, Organisation], password_has
                 "is_active": True,
                 "is_staff": is_admin,
                 "is_superuser": is_admin,
+                "date_joined": REFERENCE_TIME - datetime.timedelta(days=400),
             },
-            create_defaults={"date_joined": REFERENCE_TIME - datetime.timedelta(days=400)},
         )
         _count(counter, "users", created)
         users[login.email] = user
@@ -864,7 +866,8 @@ def existing_scale_numbers() -> set[int]:
     emails = User.objects.filter(email__endswith=f"@{SCALE_DOMAIN}", email__startswith="scale-").values_list(
         "email", flat=True
     )
-    return {int(email[len("scale-") : email.index("@")]) for email in emails}
+    numbers = (email[len("scale-") : email.index("@")] for email in emails)
+    return {int(number) for number in numbers if number.isdigit()}
 
 
 def seed_scale(
@@ -900,117 +903,190 @@ def seed_scale(
 
 
 def _scale_batch(numbers: list[int], seed: int, localities: dict, password_hash: str, counter: Counter) -> None:
-    # Which household each carer belongs to, and where it stands in it.
-    plans: dict[int, tuple[HouseholdPlan, int]] = {}
-    cache: dict[int, HouseholdPlan] = {}
+    now = timezone.now()
+    # Which household each carer belongs to, and its place in it (0: started it, 1: joined it).
+    households: dict[int, HouseholdPlan] = {}
 
     def household(m: int) -> HouseholdPlan:
-        if m not in cache:
-            cache[m] = scale_household(seed, m)
-        return cache[m]
+        if m not in households:
+            households[m] = scale_household(seed, m)
+        return households[m]
 
-    for n in numbers:
-        plans[n] = (household(n - 1), 1) if scale_joins(n) else (household(n), 0)
+    plans = {n: (household(n - 1), 1) if scale_joins(n) else (household(n), 0) for n in numbers}
+    carer_plans = {n: house.carers[index] for n, (house, index) in plans.items()}
 
-    users = [
-        User(
-            email=scale_email(n),
-            password=password_hash,
-            role=Role.CARER,
-            first_name=plans[n][0].carers[plans[n][1]].first_name,
-            last_name=plans[n][0].carers[plans[n][1]].last_name,
-            date_joined=plans[n][0].carers[plans[n][1]].created_at,
-        )
-        for n in numbers
-    ]
-    User.objects.bulk_create(users)
-    user_ids = _ids(users, User, "email", [scale_email(n) for n in numbers])
-    EmailAddress.objects.bulk_create(
-        [
-            EmailAddress(user_id=uid, email=scale_email(n), verified=True, primary=True)
-            for n, uid in zip(numbers, user_ids, strict=True)
-        ]
+    user_ids = _FastInsert(User, now).insert(
+        {
+            "email": scale_email(n),
+            "password": password_hash,
+            "role": Role.CARER,
+            "first_name": plan.first_name,
+            "last_name": plan.last_name,
+            "date_joined": plan.created_at,
+        }
+        for n, plan in carer_plans.items()
     )
+    user_of = dict(zip(numbers, user_ids, strict=True))
+    _FastInsert(EmailAddress, now).insert(
+        {"user_id": user_of[n], "email": scale_email(n), "verified": True, "primary": True} for n in numbers
+    )
+    carer_ids = _FastInsert(Carer, now).insert(
+        {
+            "user_id": user_of[n],
+            "first_name": plan.first_name,
+            "last_name": plan.last_name,
+            "phone": plan.phone,
+            "preferred_contact": plan.preferred_contact,
+            "postcode": plan.postcode,
+            "locality_id": localities[(plan.partnership, plan.locality)][0],
+            "partnership_id": localities[(plan.partnership, plan.locality)][1],
+            "carer_type": plan.carer_type,
+            "hours_caring_per_week": plan.hours_caring_per_week,
+            "break_meaning": plan.break_meaning,
+            "about_you_completed_at": plan.about_you_completed_at,
+            "people_completed_at": plans[n][0].people_completed_at(plan),
+            "created_at": plan.created_at,
+        }
+        for n, plan in carer_plans.items()
+    )
+    carer_of = dict(zip(numbers, carer_ids, strict=True))
 
-    carers = []
-    for n, uid in zip(numbers, user_ids, strict=True):
-        house, index = plans[n]
-        plan = house.carers[index]
-        locality_id, partnership_id = localities[(plan.partnership, plan.locality)]
-        carers.append(
-            Carer(
-                user_id=uid,
-                first_name=plan.first_name,
-                last_name=plan.last_name,
-                phone=plan.phone,
-                preferred_contact=plan.preferred_contact,
-                postcode=plan.postcode,
-                locality_id=locality_id,
-                partnership_id=partnership_id,
-                carer_type=plan.carer_type,
-                hours_caring_per_week=plan.hours_caring_per_week,
-                break_meaning=plan.break_meaning,
-                about_you_completed_at=plan.about_you_completed_at,
-                people_completed_at=house.people_completed_at(plan),
-                created_at=plan.created_at,
-            )
-        )
-    Carer.objects.bulk_create(carers)
-    carer_ids = dict(zip(numbers, _ids(carers, Carer, "user_id", user_ids), strict=True))
-
-    # People: a household's people are created with its first carer; a joining carer shares them, looked
-    # up from the database when the first carer was made by an earlier batch or run.
-    joiners_elsewhere = [n for n in numbers if scale_joins(n) and n - 1 not in carer_ids]
-    shared = _people_of([scale_email(n - 1) for n in joiners_elsewhere])
-    people_of: dict[int, list[int]] = {n: shared.get(scale_email(n - 1), []) for n in joiners_elsewhere}
-    new_people: list[tuple[int, CaredForPerson]] = []
+    # A household's people are created with its first carer; a joining carer shares them, looked up in the
+    # database when an earlier batch or run made the first carer.
+    joining_later = [n for n in numbers if scale_joins(n) and n - 1 not in carer_of]
+    found = _people_of([scale_email(n - 1) for n in joining_later])
+    people_of: dict[int, list[int]] = {n: found.get(scale_email(n - 1), []) for n in joining_later}
+    owners = [n for n in numbers if plans[n][1] == 0 or (n in people_of and not people_of[n])]
+    person_rows = [
+        (n, _person_fields(person, carer_plans[n].created_at + datetime.timedelta(days=1)))
+        for n in owners
+        for person in plans[n][0].people
+    ]
+    person_ids = _FastInsert(CaredForPerson, now).insert(row for _, row in person_rows)
+    for (n, _), person_id in zip(person_rows, person_ids, strict=True):
+        people_of.setdefault(n, []).append(person_id)
     for n in numbers:
-        house, index = plans[n]
-        if index == 0 or not people_of.get(n):
-            created_at = house.carers[index].created_at + datetime.timedelta(days=1)
-            for person in house.people:
-                new_people.append((n, CaredForPerson(**_person_fields(person, created_at))))
-    CaredForPerson.objects.bulk_create([p for _, p in new_people])
-    for n, person in new_people:
-        people_of.setdefault(n, []).append(person.pk)
-    for n in numbers:
-        if scale_joins(n) and n - 1 in carer_ids:
+        if scale_joins(n) and n - 1 in carer_of:
             people_of[n] = people_of[n - 1]
 
-    relationships = []
-    consents = []
+    relationships, consents = [], []
     for n in numbers:
         house, index = plans[n]
-        plan = house.carers[index]
+        plan = carer_plans[n]
         for person, person_id in zip(house.people, people_of[n], strict=False):
             relationships.append(
-                CaringRelationship(
-                    carer_id=carer_ids[n],
-                    cared_for_id=person_id,
-                    relationship=person.relationships[min(index, len(person.relationships) - 1)],
-                    created_at=plan.created_at + datetime.timedelta(days=1),
-                )
+                {
+                    "carer_id": carer_of[n],
+                    "cared_for_id": person_id,
+                    "relationship": person.relationships[min(index, len(person.relationships) - 1)],
+                    "created_at": plan.created_at + datetime.timedelta(days=1),
+                }
             )
         for kind, given in ((Consent.Kind.KEEP_DETAILS, plan.keep_details), (Consent.Kind.CONTACT, plan.contact)):
             if given is not None:
                 consents.append(
-                    Consent(carer_id=carer_ids[n], kind=kind, given=given, recorded_at=plan.consent_recorded_at)
+                    {"carer_id": carer_of[n], "kind": kind, "given": given, "recorded_at": plan.consent_recorded_at}
                 )
-    CaringRelationship.objects.bulk_create(relationships)
-    Consent.objects.bulk_create(consents)
-    counter["carers"] += len(carers)
-    counter["users"] += len(users)
-    counter["cared-for people"] += len(new_people)
+    _FastInsert(CaringRelationship, now).insert(relationships)
+    _FastInsert(Consent, now).insert(consents)
+    counter["users"] += len(user_ids)
+    counter["email addresses"] += len(user_ids)
+    counter["carers"] += len(carer_ids)
+    counter["cared-for people"] += len(person_ids)
     counter["caring relationships"] += len(relationships)
     counter["consents"] += len(consents)
 
 
-def _ids(objs: list, model, field: str, keys: list) -> list[int]:
-    """Primary keys of freshly bulk-inserted rows (returned by the insert on PostgreSQL and SQLite)."""
-    if all(obj.pk is not None for obj in objs):
-        return [obj.pk for obj in objs]
-    found = dict(model.objects.filter(**{f"{field}__in": keys}).values_list(field, "pk"))
-    return [found[key] for key in keys]
+class _FastInsert:
+    """Rows of one model straight into its table: ids taken up front, then one COPY (PostgreSQL) or one
+    executemany (SQLite). No model instances, no save(), no signals: 50,000 households in well under a minute.
+
+    Rows are dicts by attribute name (`user_id`); a missing column gets the field's default, and auto_now
+    fields get `now`. Callers must be inside a transaction (SQLite's ids rely on holding its write lock).
+    """
+
+    # Values of these types go to the driver as they are; any other field adapts them itself.
+    PLAIN = frozenset(
+        {
+            "AutoField",
+            "BigAutoField",
+            "BigIntegerField",
+            "BooleanField",
+            "CharField",
+            "EmailField",
+            "ForeignKey",
+            "IntegerField",
+            "OneToOneField",
+            "PositiveBigIntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "SlugField",
+            "SmallIntegerField",
+            "TextField",
+        }
+    )
+
+    def __init__(self, model, now: datetime.datetime):
+        self.model = model
+        self.pk = model._meta.pk
+        self.columns = []
+        for field in model._meta.concrete_fields:
+            if field.primary_key:
+                continue
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                default = now
+            else:
+                default = field.get_default()
+            adapt = None
+            if field.get_internal_type() not in self.PLAIN:
+                adapt = partial(field.get_db_prep_save, connection=connection)
+            self.columns.append((field.attname, field.column, default, adapt))
+
+    def insert(self, rows: Iterable[dict]) -> list[int]:
+        values = []
+        for row in rows:
+            value = []
+            for attname, _, default, adapt in self.columns:
+                v = row.get(attname, default)
+                value.append(v if adapt is None or v is None else adapt(v))
+            values.append(value)
+        if not values:
+            return []
+        ids = self._allocate_ids(len(values))
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(c) for c in [self.pk.column, *(col[1] for col in self.columns)])
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for pk, value in zip(ids, values, strict=True):
+                        copy.write_row([pk, *value])
+            else:
+                # Table and column names come from the model, quoted; the values are bound parameters.
+                placeholders = ", ".join(["%s"] * (len(self.columns) + 1))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
+                    [[pk, *value] for pk, value in zip(ids, values, strict=True)],
+                )
+        return ids
+
+    def _allocate_ids(self, count: int) -> list[int]:
+        table = self.model._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [connection.ops.quote_name(table), self.pk.column, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            if connection.vendor != "sqlite":
+                raise NotImplementedError(f"seed_demo --scale supports PostgreSQL and SQLite, not {connection.vendor}.")
+            quoted, pk = connection.ops.quote_name(table), connection.ops.quote_name(self.pk.column)
+            cursor.execute(f"SELECT max({pk}) FROM {quoted}")  # noqa: S608
+            highest = cursor.fetchone()[0] or 0
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            start = max(highest, row[0] if row else 0) + 1
+            return list(range(start, start + count))
 
 
 def _people_of(emails: list[str]) -> dict[str, list[int]]:
@@ -1058,6 +1134,7 @@ def demo_totp_code(email: str, *, at: float) -> str:
     return format_hotp_value(hotp_value(secret, int(at) // mfa_settings.TOTP_PERIOD))
 
 
-def otpauth_uri(email: str) -> str:
-    issuer = getattr(settings, "MFA_TOTP_ISSUER", "Breakthrough")
-    return f"otpauth://totp/{issuer}:{email}?secret={DEMO_TOTP_SECRET}&issuer={issuer}"
+def otpauth_uri(account: str = "demo staff") -> str:
+    """The demo secret as an authenticator app's link (what a QR code would hold)."""
+    issuer = quote(getattr(settings, "MFA_TOTP_ISSUER", "Breakthrough"))
+    return f"otpauth://totp/{issuer}:{quote(account)}?secret={DEMO_TOTP_SECRET}&issuer={issuer}&digits=6&period=30"

@@ -59,6 +59,7 @@ class Command(BaseCommand):
             "authenticator app (TOTP, 6 digits, 30 seconds), or print the current code with "
             "`.venv/bin/python manage.py demo_totp <e-mail>`."
         )
+        self.stdout.write(f"As a link for an authenticator app: {demo.otpauth_uri()}")
         if scale:
             self.stdout.write(
                 f"Scale carers sign in as {demo.scale_email(1)} … {demo.scale_email(scale)}, "
