@@ -1,7 +1,8 @@
 """Reads of the carer's household. Every one takes the user who reads and goes through the access choke point."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from breakthrough.access import get_visible_or_404, visible
@@ -41,10 +42,12 @@ def relationship_get(*, carer: Carer, person: CaredForPerson) -> CaringRelations
 
 def carer_list(*, fetched_by, search: str = "") -> QuerySet[Carer]:
     """The carers a broker or assessor may work with, for the caseload."""
+    # A correlated count (not a GROUP BY over every carer), so the database counts only the rows of the page.
+    people = CaringRelationship.objects.filter(carer=OuterRef("pk")).order_by().values("carer").annotate(n=Count("pk"))
     carers = (
         visible(fetched_by, Carer)
         .select_related("locality")
-        .annotate(people_count=Count("relationships"))
+        .annotate(people_count=Coalesce(Subquery(people.values("n")), 0))
         .order_by("last_name", "first_name", "pk")
     )
     if search:
