@@ -2,10 +2,12 @@ from django.urls import reverse
 
 from breakthrough.models import Role
 
+# (label, URL name[, section]): the item is current on every page under its section, which is its own URL
+# unless given (About you links to its check page, but its question pages are under /carer/about-you/).
 _NAV = {
     Role.CARER: [
         ("Home", "brokerage:carer_home"),
-        ("About you", "brokerage:about_you_check"),
+        ("About you", "brokerage:about_you_check", "/carer/about-you/"),
         ("People you care for", "brokerage:people_list"),
     ],
     Role.BROKER: [("Caseload", "brokerage:caseload")],
@@ -27,9 +29,13 @@ def navigation(request):
     user = getattr(request, "user", None)
     items = []
     if user is not None and user.is_authenticated:
-        for label, name in _NAV.get(user.role, []):
+        for label, name, *section in _NAV.get(user.role, []):
             url = reverse(name)
-            items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
+            items.append({"label": label, "url": url, "section": section[0] if section else url, "active": False})
+        # One current item: the one whose section (its URL, unless a wider one is given) is the longest match.
+        matches = [item for item in items if item["section"] != "/" and request.path.startswith(item["section"])]
+        if matches:
+            max(matches, key=lambda item: len(item["section"]))["active"] = True
     return {
         "nav_items": items,
         "show_exit_this_page": user is None or not user.is_authenticated or user.role == Role.CARER,

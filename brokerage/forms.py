@@ -86,10 +86,9 @@ class ContactForm(QuestionForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("preferred_contact") in (
-            Carer.ContactMethod.PHONE,
-            Carer.ContactMethod.TEXT,
-        ) and not cleaned.get("phone"):
+        calls_or_texts = cleaned.get("preferred_contact") in (Carer.ContactMethod.PHONE, Carer.ContactMethod.TEXT)
+        # A number that is there but wrong already has its own error.
+        if calls_or_texts and not cleaned.get("phone") and "phone" not in self.errors:
             self.add_error("phone", "Enter a phone number so we can call or text you")
         return cleaned
 
@@ -271,7 +270,8 @@ class PersonDateOfBirthForm(QuestionForm):
         fields = ["date_of_birth"]
 
     def layout(self):
-        return [Field("date_of_birth", legend_size=Size.LARGE, legend_tag="h1")]
+        # A date input's legend is set through the context (keyword arguments would become <input> attributes).
+        return [Field("date_of_birth", context={"legend_size": Size.for_legend(Size.LARGE), "legend_tag": "h1"})]
 
 
 class PersonNeedsForm(QuestionForm):

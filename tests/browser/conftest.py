@@ -1,0 +1,235 @@
+"""The browser test harness: headless Debian Chromium driven by Playwright against pytest-django's live server.
+
+Every test in this folder is marked `browser` (deselect with `-m "not browser"`). Fixtures:
+
+    page         a fresh browser context (own cookies) and page, whose base_url is the live server
+    new_page     makes another, for a second person in the same test (each with its own cookies)
+    checkpoint   checkpoint(page, "Page title") waits for the page, saves a screenshot to
+                 test-artifacts/screenshots/<test>/<n>-<slug>.png and fails on any axe (WCAG 2.2 AA) violation
+    axe          axe(page) runs only the axe check
+
+After each test, the harness fails the test if a page was loaded that no checkpoint looked at, or if the
+browser logged an error (a script error, a Content-Security-Policy violation, a missing file).
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread, so Django thinks the test (and its ORM
+# calls, which are plain synchronous ones) is async code. Only the browser tests need this.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+HERE = Path(__file__).resolve().parent
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+TITLE_SUFFIX = " – Breakthrough"
+TIMEOUT_MS = 15_000
+
+
+def _missing_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return (
+            f"the browser tests need Debian's Chromium at {CHROMIUM}: "
+            "sudo apt-get install chromium fonts-liberation (bin/test installs it)"
+        )
+    if not AXE_SOURCE.exists():
+        return f"axe-core is not installed at {AXE_SOURCE}: run bin/setup (npm ci)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _missing_reason()
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def chromium(_playwright):
+    browser = _playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    """Celery tasks (e-mail) run inside the request, so their results are there when the page is."""
+    from breakthrough.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture(autouse=True)
+def _locmem_mail(settings):
+    """E-mail sent by the live server (a thread of this process) lands in django.core.mail.outbox."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+class _Session:
+    """What the harness knows about one test's pages: every document loaded and which were checked."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.loads: list[str] = []  # URL of every document loaded, in order
+        self.checked: set[int] = set()  # indexes into loads
+        self.errors: list[str] = []
+        self.shots = 0
+
+    def watch(self, page):
+        page.on("domcontentloaded", lambda p: self.loads.append(p.url))
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: uncaught {error}"))
+        page.on("console", lambda msg: self._console(page, msg))
+
+    def _console(self, page, message):
+        if message.type == "error":
+            self.errors.append(f"{page.url}: console error: {message.text}")
+
+
+@pytest.fixture
+def _browser_session(request):
+    directory = SCREENSHOTS / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(directory, ignore_errors=True)
+    session = _Session(directory)
+    yield session
+    unchecked = [url for index, url in enumerate(session.loads) if index not in session.checked]
+    problems = []
+    if unchecked:
+        problems.append("pages loaded without a checkpoint (axe and a screenshot):\n  " + "\n  ".join(unchecked))
+    if session.errors:
+        problems.append("the browser reported errors:\n  " + "\n  ".join(session.errors))
+    if problems and not getattr(request.node, "_failed_call", False):
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item._failed_call = True  # don't pile harness complaints on a test that already failed
+    return report
+
+
+@pytest.fixture
+def new_page(chromium, live_server, _browser_session):
+    """new_page() -> a page in a new browser context: another person, with their own cookies."""
+    contexts = []
+
+    def make():
+        context = chromium.new_context(
+            base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        _browser_session.watch(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def _axe_report(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation.get('impact')}): {violation['help']} <{violation['helpUrl']}>")
+        for node in violation["nodes"][:10]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    {target}   {node.get('html', '')[:160]}")
+            summary = [line.strip() for line in (node.get("failureSummary") or "").splitlines() if line.strip()]
+            if summary:
+                lines.append(f"      {summary[0]} {'; '.join(summary[1:])}")
+        if len(violation["nodes"]) > 10:
+            lines.append(f"    ... and {len(violation['nodes']) - 10} more")
+    return "\n".join(lines)
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules against the page as it is now; returns the violations.
+
+    The source is evaluated through the DevTools protocol, which the page's Content-Security-Policy does
+    not govern, so the site's CSP stays switched on for the test.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    return page.evaluate("async (options) => (await window.axe.run(document, options)).violations", AXE_OPTIONS)
+
+
+_axe_cache: list[str] = []
+
+
+def _axe_source() -> str:
+    if not _axe_cache:
+        _axe_cache.append(AXE_SOURCE.read_text(encoding="utf-8"))
+    return _axe_cache[0]
+
+
+@pytest.fixture
+def axe():
+    def check(page):
+        violations = run_axe(page)
+        if violations:
+            pytest.fail(f"axe found accessibility problems on {page.url}:\n{_axe_report(violations)}", pytrace=False)
+
+    return check
+
+
+@pytest.fixture
+def checkpoint(_browser_session, axe):
+    """checkpoint(page, title): the page has loaded with this title, looks right (screenshot) and passes axe."""
+    from playwright.sync_api import expect
+
+    def check(page, title: str):
+        expect(page).to_have_title(title + TITLE_SUFFIX)
+        page.wait_for_load_state("load")
+        # Beyond axe's WCAG rules: one h1 on every page, and one current item in the service navigation.
+        expect(page.locator("h1")).to_have_count(1)
+        current = page.locator(".govuk-service-navigation [aria-current]").all_inner_texts()
+        assert len(current) <= 1, f"{page.url}: more than one current item in the navigation: {current}"
+        _browser_session.shots += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
+        _browser_session.directory.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=_browser_session.directory / f"{_browser_session.shots:02d}-{slug}.png", full_page=True)
+        axe(page)
+        # Events arrive in order, so every load before the axe run has been recorded by now.
+        if _browser_session.loads:
+            _browser_session.checked.add(len(_browser_session.loads) - 1)
+
+    return check

@@ -1,0 +1,29 @@
+"""The harness checks itself: axe really runs under the site's Content-Security-Policy and reports what it finds."""
+
+import pytest
+
+
+def test_axe_reports_violations_readably(page, checkpoint, axe):
+    response = page.goto("/")
+    assert "script-src" in response.headers["content-security-policy"]
+    checkpoint(page, "Get a short break from caring")
+
+    # Break the page on purpose: an image with no text alternative, and pale grey text on white.
+    page.evaluate(
+        """() => {
+            const main = document.querySelector("main");
+            const image = document.createElement("img");
+            image.src = "/static/images/favicon.svg";
+            const pale = document.createElement("p");
+            pale.textContent = "Hard to read";
+            pale.style.color = "#dddddd";
+            main.append(image, pale);
+        }"""
+    )
+    with pytest.raises(pytest.fail.Exception) as failure:
+        axe(page)
+    report = str(failure.value)
+    assert "image-alt" in report
+    assert "color-contrast" in report
+    assert '<img src="/static/images/favicon.svg">' in report  # shows the element, so a human can find it
+    assert "Element does not have an alt attribute" in report
