@@ -10,7 +10,11 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
+
+# whitenoise warns that staticfiles/ is missing: it exists only after collectstatic, and no page here needs it.
+warnings.filterwarnings("ignore", message="No directory at")
 
 ROOT = Path(__file__).resolve().parent.parent
 
