@@ -1,35 +1,39 @@
-"""Shared pieces of the benchmarks: a database of their own, the scale data, and timing.
+"""Shared pieces of the benchmarks: a database per data size, the scale data, and timing.
 
 Benchmarks run on demand, never in the test suite. Each prints its figures as ratios so that they
-mean the same on a fast or slow machine. They use their own database, never the demo one:
-    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/breakthrough_bench   (PostgreSQL)
-or, when that is unset, a SQLite file in /tmp.
+mean the same on a fast or slow machine. Each data size gets a database of its own, never the demo one:
+PostgreSQL when BENCH_DATABASE_URL is set (its name gets a suffix per size), else SQLite files in /tmp.
+A script measures one size in a child process (`--size N`, printing JSON) so that sizes never mix.
 """
 
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 import warnings
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+
 # whitenoise warns that staticfiles/ is missing: it exists only after collectstatic, and no page here needs it.
 warnings.filterwarnings("ignore", message="No directory at")
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def setup_django() -> str:
-    """Point Django at the benchmark database, migrate it, and return a description of it."""
+def setup_django(size: int) -> str:
+    """Point Django at the benchmark database for `size`, migrate it, and return a description of it."""
     url = os.environ.get("BENCH_DATABASE_URL")
     os.environ.pop("DATABASE_URL", None)
     if url:
+        url = f"{url.rstrip('/')}_{size}"
         os.environ["DATABASE_URL"] = url
         _create_postgres_database(url)
+        where = url
     else:
-        os.environ["SQLITE_PATH"] = os.environ.get("BENCH_SQLITE_PATH", "/tmp/breakthrough-bench.sqlite3")
+        where = os.environ["SQLITE_PATH"] = f"/tmp/breakthrough-bench-{size}.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "breakthrough.settings")
-    os.environ.setdefault("DJANGO_ENV", "development")
+    os.environ["DJANGO_ENV"] = "development"
     os.environ["DJANGO_DEBUG"] = "false"  # debug keeps every query in memory
     sys.path.insert(0, str(ROOT))
     import django
@@ -37,9 +41,14 @@ def setup_django() -> str:
 
     django.setup()
     call_command("migrate", verbosity=0)
-    from django.db import connection
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, connection
 
-    return f"{connection.vendor} ({url or os.environ['SQLITE_PATH']})"
+    # Keep one connection for the whole run, as a web worker with persistent connections does
+    # (and so the query log survives between requests for counting).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    return f"{connection.vendor} {where}"
 
 
 def _create_postgres_database(url: str) -> None:
@@ -64,7 +73,7 @@ def ensure_scale(carers: int) -> None:
     started = time.perf_counter()
     created = demo.seed_scale(count=carers)
     if created:
-        print(f"  seeded up to {carers:,} scale carers in {time.perf_counter() - started:.1f}s")
+        print(f"  seeded {carers:,} scale carers in {time.perf_counter() - started:.1f}s", file=sys.stderr)
 
 
 def median_seconds(action, *, repeat: int = 15, warmup: int = 3) -> float:
@@ -76,3 +85,15 @@ def median_seconds(action, *, repeat: int = 15, warmup: int = 3) -> float:
         action()
         timings.append(time.perf_counter() - started)
     return statistics.median(timings)
+
+
+def measure_sizes(script: str, sizes: list[int]) -> dict[int, dict]:
+    """Run `script --size N` for each size in a child process; each prints a JSON object."""
+    results = {}
+    for size in sizes:
+        output = subprocess.run(  # noqa: S603 - our own interpreter and script
+            [sys.executable, script, "--size", str(size)], check=True, capture_output=True, text=True
+        )
+        sys.stderr.write(output.stderr)
+        results[size] = json.loads(output.stdout.strip().splitlines()[-1])
+    return results

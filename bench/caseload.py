@@ -1,20 +1,24 @@
 """The hub's caseload at 1x and 10x data: time and query count of the pages a broker opens all day.
 
-    .venv/bin/python bench/caseload.py                      # SQLite in /tmp
+    .venv/bin/python bench/caseload.py                      # SQLite files in /tmp
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/breakthrough_bench .venv/bin/python bench/caseload.py
     BENCH_BASE=5000 .venv/bin/python bench/caseload.py      # the 1x size (10x is ten times it)
 
-Prints, for each page, the median time at 1x and at 10x, their ratio (aim: at most 1.5) and the queries per page.
+Prints, for each page, the median time at 1x and at 10x, their ratio and the queries per page.
 """
 
+import argparse
+import json
 import os
 
-from _harness import ensure_scale, median_seconds, setup_django
+from _harness import ensure_scale, measure_sizes, median_seconds, setup_django
 
 BASE = int(os.environ.get("BENCH_BASE", "5000"))
 
 
-def measure() -> dict:
+def measure(size: int) -> dict:
+    database = setup_django(size)
+    ensure_scale(size)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -26,7 +30,7 @@ def measure() -> dict:
     broker = User.objects.get(email="broker@glenmorven.example")
     client = Client()
     client.force_login(broker)
-    some_carer_pk = carer_list(fetched_by=broker).values_list("pk", flat=True)[BASE // 4]
+    some_carer_pk = carer_list(fetched_by=broker).values_list("pk", flat=True)[size // 4]
     pages = {
         "caseload, first page": reverse("brokerage:caseload"),
         "caseload, a late page": reverse("brokerage:caseload") + "?page=40",
@@ -34,7 +38,7 @@ def measure() -> dict:
         "caseload, search by postcode": reverse("brokerage:caseload") + "?q=PA34",
         "a carer's record": reverse("brokerage:carer_detail", kwargs={"pk": some_carer_pk}),
     }
-    results = {}
+    results = {"database": database}
     for name, url in pages.items():
 
         def get(url=url):
@@ -43,16 +47,20 @@ def measure() -> dict:
 
         with CaptureQueriesContext(connection) as queries:
             get()
-        results[name] = (median_seconds(get), len(queries))
+        count = len(queries)  # now: every request start clears the connection's query log
+        results[name] = [median_seconds(get), count]
     return results
 
 
 def main():
-    print(f"Caseload benchmark on {setup_django()}")
-    ensure_scale(BASE)
-    small = measure()
-    ensure_scale(BASE * 10)
-    large = measure()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int)
+    size = parser.parse_args().size
+    if size:
+        print(json.dumps(measure(size)))
+        return
+    small, large = measure_sizes(__file__, [BASE, BASE * 10]).values()
+    print(f"Caseload benchmark: {small.pop('database')} vs {large.pop('database')}")
     print(f"\n{'page':32} {'1x (ms)':>9} {'10x (ms)':>9} {'ratio':>6} {'queries 1x/10x':>15}")
     for name, (t1, q1) in small.items():
         t10, q10 = large[name]
