@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from brokerage import views
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("hub/carers/<int:pk>/", views.carer_detail, name="carer_detail"),
     path("provider/", views.provider_home, name="provider_home"),
     path("volunteer/", views.volunteer_home, name="volunteer_home"),
+    path("", include("brokerage.directory.urls")),
+    path("", include("brokerage.bookings.urls")),
+    path("provider/", include("brokerage.providers.urls")),
 ]

@@ -7,9 +7,26 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.utils import timezone
 
 from breakthrough.models import Locality, Organisation, Partnership, Role, User
-from brokerage.models import CaredForPerson, Carer, CaringRelationship, NeedsLevel
+from brokerage.models import (
+    BookingMode,
+    BreakFor,
+    CaredForPerson,
+    Carer,
+    CaringRelationship,
+    ComplianceDocument,
+    ComplianceKind,
+    NeedsLevel,
+    Night,
+    Offer,
+    OfferKind,
+    PriceUnit,
+    ProviderProfile,
+    Session,
+    Setting,
+)
 
 PASSWORD = "a-long-test-password-1"
 
@@ -106,3 +123,71 @@ def cares_for(carer: Carer, person: CaredForPerson | None = None, relationship: 
     person = person or CaredForPersonFactory()
     CaringRelationship.objects.create(carer=carer, cared_for=person, relationship=relationship)
     return person
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    """A provider organisation with its directory profile and current insurance."""
+
+    class Meta:
+        model = Organisation
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Provider {n}")
+    kind = Organisation.Kind.PROVIDER
+    partnership = None
+
+    @factory.post_generation
+    def profile(organisation, create, extracted, **kwargs):
+        if create:
+            ProviderProfile.objects.create(organisation=organisation, email="bookings@provider.example")
+            ComplianceDocumentFactory(organisation=organisation, kind=ComplianceKind.INSURANCE)
+
+
+class ComplianceDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ComplianceDocument
+
+    organisation = factory.SubFactory(ProviderFactory)
+    kind = ComplianceKind.INSURANCE
+    reference = factory.Sequence(lambda n: f"DOC-{n:05d}")
+    issued_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=100))
+    expires_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=265))
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    """A published day break in the community for the cared-for person, free, booked straight away."""
+
+    class Meta:
+        model = Offer
+
+    provider = factory.SubFactory(ProviderFactory)
+    title = factory.Sequence(lambda n: f"Saturday club {n}")
+    summary = "A day out with games, crafts and lunch."
+    kind = OfferKind.DAY
+    break_for = BreakFor.CARED_FOR
+    setting = Setting.COMMUNITY
+    locality = factory.SubFactory(LocalityFactory)
+    postcode = "EH1 1YZ"
+    price_pence = 0
+    price_unit = PriceUnit.FREE
+    booking_mode = BookingMode.INSTANT
+    supports_high = True
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    offer = factory.SubFactory(OfferFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + datetime.timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=5))
+    places = 8
+
+
+class NightFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Night
+
+    offer = factory.SubFactory(OfferFactory, kind=OfferKind.PROPERTY, break_for=BreakFor.BOTH)
+    date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=14))
+    places = 1

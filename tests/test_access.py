@@ -52,7 +52,8 @@ def _project_url_names():
             if isinstance(pattern, URLResolver):
                 module = getattr(pattern.urlconf_module, "__name__", "")
                 if module.startswith(("breakthrough", "brokerage", "commissioning", "audits", "ras")):
-                    walk(pattern.url_patterns, pattern.namespace or namespace)
+                    inner = ":".join(filter(None, [namespace, pattern.namespace]))
+                    walk(pattern.url_patterns, inner or None)
             elif isinstance(pattern, URLPattern) and pattern.name:
                 names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
 
