@@ -17,6 +17,7 @@ from brokerage.models import CaredForPerson, Carer, CaringRelationship, Consent
 from .authenticator import ensure_demo_authenticator
 from .guard import refuse_in_production
 from .households import CarerPlan, HouseholdPlan, PersonPlan, demo_households
+from .offers import ensure_offers
 from .reference import (
     DEFAULT_SEED,
     DEMO_LOGINS,
@@ -199,4 +200,5 @@ def seed_demo(*, seed: int = DEFAULT_SEED) -> Counter:
     }
     for i, household in enumerate(households):
         _ensure_household(household, logins.get(i, []), localities, counter)
-    return counter
+    ensure_offers(orgs, localities, counter)
+    return +counter  # only what was created

@@ -1,5 +1,6 @@
 """seed_demo and demo_totp: the demo data is complete, deterministic and idempotent, and its logins work."""
 
+import datetime
 import time
 from io import StringIO
 
@@ -15,11 +16,23 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from breakthrough import demo
 from breakthrough.models import Locality, Organisation, Partnership, Role, User
 from breakthrough.postcodes import normalise_postcode
-from brokerage.models import CaredForPerson, Carer, CaringRelationship, Consent
+from brokerage.models import (
+    CaredForPerson,
+    Carer,
+    CaringRelationship,
+    ComplianceDocument,
+    Consent,
+    Night,
+    Offer,
+    OfferKind,
+    ProviderProfile,
+    Session,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +48,12 @@ MODELS = (
     CaredForPerson,
     CaringRelationship,
     Consent,
+    ProviderProfile,
+    ComplianceDocument,
+    Offer,
+    Offer.features.through,
+    Session,
+    Night,
 )
 
 
@@ -343,3 +362,24 @@ def test_demo_totp_and_seed_demo_refuse_in_production():
     with pytest.raises(CommandError, match="production"):
         seed()
     assert not User.objects.exists()
+
+
+def test_the_demo_directory_has_offers_with_availability_and_current_checks():
+    seed()
+    offers = list(Offer.objects.select_related("provider"))
+    assert len(offers) >= 12
+    assert {offer.kind for offer in offers} >= {OfferKind.DAY, OfferKind.PROPERTY, OfferKind.SITTER, OfferKind.ACTIVITY}
+    today = timezone.localdate()
+    for offer in offers:
+        if offer.uses_nights:
+            assert Night.objects.filter(offer=offer, date__gte=today).count() >= 28
+        else:
+            assert Session.objects.filter(offer=offer, starts_at__gte=timezone.now()).exists(), offer
+        held = set(
+            ComplianceDocument.objects.filter(
+                organisation=offer.provider, issued_on__lte=today, expires_on__gte=today
+            ).values_list("kind", flat=True)
+        )
+        assert set(offer.required_checks) <= held, offer
+    # One document is inside the 30-day warning window, so the provider portal has something to warn about.
+    assert ComplianceDocument.objects.filter(expires_on__lte=today + datetime.timedelta(days=30)).exists()
