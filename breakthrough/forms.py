@@ -32,6 +32,8 @@ class PastDateField(DateInputField):
     def __init__(self, *, subject: str, **kwargs):
         self.subject = subject
         super().__init__(**kwargs)
+        for widget in self.widget.widgets:  # a number keypad on phones, as the GOV.UK date input does
+            widget.attrs["inputmode"] = "numeric"
         message = f"Enter {subject}"
         self.error_messages.update({"required": message, "incomplete": f"{message} (day, month and year)"})
 

@@ -65,9 +65,9 @@ class ContactForm(QuestionForm):
     class Meta:
         model = Carer
         fields = ["preferred_contact", "phone"]
-        labels = {"preferred_contact": "How should we contact you?", "phone": "Phone number (optional)"}
+        labels = {"preferred_contact": "How should we contact you?", "phone": "Phone number"}
         help_texts = {
-            "phone": "We only use this to talk about your breaks. For international numbers include the country code."
+            "phone": "Needed if you choose a phone call or a text message. We only use it to talk about your breaks."
         }
         widgets = {"preferred_contact": forms.RadioSelect, "phone": forms.TextInput(attrs={"type": "tel"})}
         error_messages = {"preferred_contact": {"required": "Select how we should contact you"}}

@@ -156,10 +156,10 @@ def _about_you(page: Page, checkpoint) -> None:
 
     checkpoint(page, "How should we contact you?")
     page.get_by_label("Phone call").check()
-    page.get_by_label("Phone number (optional)").fill("call me maybe")
+    page.get_by_label("Phone number", exact=True).fill("call me maybe")
     continue_(page)
     checkpoint(page, "Error: How should we contact you?")
-    phone = page.get_by_label("Phone number (optional)")
+    phone = page.get_by_label("Phone number", exact=True)
     assert_error(page, "Enter a phone number, like 01632 960 001 or 07700 900 982", phone)
     expect(page.locator(".govuk-error-summary__list li")).to_have_count(1)  # one problem, one message
     expect(phone).to_have_value("call me maybe")
