@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -149,7 +150,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "warn-expiring-compliance": {
+        "task": "brokerage.providers.tasks.warn_expiring_compliance",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "expire-waiting-list-offers": {
+        "task": "brokerage.bookings.tasks.expire_waiting_list_offers",
+        "schedule": 15 * 60,
+    },
+}
 
 # -----------------------------------------------------------------------------
 # Accounts: django-allauth with MFA. https://docs.allauth.org/en/latest/account/configuration.html
@@ -159,6 +169,19 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 ACCOUNT_ADAPTER = "breakthrough.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    name: f"breakthrough.account_forms.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "add_email": "AddEmailForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -183,6 +206,8 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 
 # Staff invitations expire after this long (an invited worker must accept within it).
 INVITATION_LIFETIME = timedelta(hours=env_int("INVITATION_LIFETIME_HOURS", 72, minimum=1))
+# How long a waiting-list place is held for the person offered it before it goes to the next.
+WAITING_LIST_OFFER_HOURS = env_int("WAITING_LIST_OFFER_HOURS", 24, minimum=1)
 
 if DJANGO_ENV == "test":
     # Tests create many users; a slow hash buys nothing there.

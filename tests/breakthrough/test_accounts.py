@@ -112,3 +112,31 @@ def test_staff_without_an_authenticator_reach_no_personal_data_until_they_set_on
 def test_carers_do_not_need_an_authenticator(client, carer_a):
     client.force_login(carer_a.user)
     assert client.get(reverse("brokerage:carer_home")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "messages"),
+    [
+        ("account_login", {}, {"id_login": "Enter your email address", "id_password": "Enter your password"}),
+        (
+            "account_login",
+            {"login": "not an address", "password": "x"},
+            {"id_login": "Enter an email address in the correct format, like name@example.com"},
+        ),
+        (
+            "account_signup",
+            {},
+            {
+                "id_email": "Enter your email address",
+                "id_password1": "Create a password",
+                "id_password2": "Enter the password again",
+            },
+        ),
+        ("account_reset_password", {}, {"id_email": "Enter your email address"}),
+    ],
+)
+def test_account_forms_say_what_to_do(client, url_name, data, messages):
+    page = client.post(reverse(url_name), data).content.decode()
+    for field_id, message in messages.items():
+        assert f'<a href="#{field_id}">{message}</a>' in page
+    assert "This field is required." not in page
