@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "breakthrough.settings")
 app = Celery("breakthrough")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Apps that grew packages keep their tasks beside each concept, not in one tasks.py.
+app.autodiscover_tasks(["brokerage.bookings", "brokerage.providers"])

@@ -12,7 +12,12 @@ _NAV = {
     ],
     Role.BROKER: [("Caseload", "brokerage:caseload")],
     Role.ASSESSOR: [("Caseload", "brokerage:caseload")],
-    Role.PROVIDER: [("Your organisation", "brokerage:provider_home")],
+    Role.PROVIDER: [
+        ("Your organisation", "brokerage:provider_home"),
+        ("Offers", "brokerage:providers:offer_list", "/provider/offers/"),
+        ("Compliance", "brokerage:providers:compliance_list"),
+        ("Details", "brokerage:providers:profile"),
+    ],
     Role.VOLUNTEER: [("Home", "brokerage:volunteer_home")],
     Role.COMMISSIONER: [("Partnership overview", "commissioning:home")],
     Role.NATIONAL: [("National figures", "commissioning:national")],
@@ -23,19 +28,22 @@ _NAV = {
     ],
 }
 
+# Items for everyone, signed in or not, after the role's own.
+_EVERYONE = [("Find a break", "brokerage:directory:search")]
+
 
 def navigation(request):
     """Role-aware navigation, and whether to offer the "Exit this page" button (carers and the public)."""
     user = getattr(request, "user", None)
     items = []
-    if user is not None and user.is_authenticated:
-        for label, name, *section in _NAV.get(user.role, []):
-            url = reverse(name)
-            items.append({"label": label, "url": url, "section": section[0] if section else url, "active": False})
-        # One current item: the one whose section (its URL, unless a wider one is given) is the longest match.
-        matches = [item for item in items if item["section"] != "/" and request.path.startswith(item["section"])]
-        if matches:
-            max(matches, key=lambda item: len(item["section"]))["active"] = True
+    signed_in = user is not None and user.is_authenticated
+    for label, name, *section in (_NAV.get(user.role, []) if signed_in else []) + _EVERYONE:
+        url = reverse(name)
+        items.append({"label": label, "url": url, "section": section[0] if section else url, "active": False})
+    # One current item: the one whose section (its URL, unless a wider one is given) is the longest match.
+    matches = [item for item in items if item["section"] != "/" and request.path.startswith(item["section"])]
+    if matches:
+        max(matches, key=lambda item: len(item["section"]))["active"] = True
     return {
         "nav_items": items,
         "show_exit_this_page": user is None or not user.is_authenticated or user.role == Role.CARER,

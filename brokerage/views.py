@@ -18,6 +18,7 @@ from breakthrough.models import Role
 from breakthrough.selectors import organisation_of_user
 from brokerage import forms, selectors, services
 from brokerage.models import Consent
+from brokerage.providers import selectors as provider_selectors
 from brokerage.tasklist import ABOUT_YOU_STEPS, PERSON_STEPS, about_you_rows, person_rows, task_list
 
 CASEWORK = (Role.BROKER, Role.ASSESSOR, Role.ADMIN)
@@ -266,7 +267,14 @@ def carer_detail(request, pk):
 @role_required(Role.PROVIDER)
 def provider_home(request):
     organisation = organisation_of_user(user=request.user)
-    return render(request, "brokerage/provider_home.html", {"organisation": organisation})
+    context = {
+        "organisation": organisation,
+        "offers": list(provider_selectors.offer_list(fetched_by=request.user)),
+        "sessions": provider_selectors.upcoming_sessions(fetched_by=request.user, limit=10),
+        "requests_waiting": list(provider_selectors.requests_waiting(fetched_by=request.user, limit=10)),
+        "expiring": provider_selectors.compliance_expiring_soon(fetched_by=request.user),
+    }
+    return render(request, "brokerage/provider_home.html", context)
 
 
 @role_required(Role.VOLUNTEER)

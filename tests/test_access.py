@@ -11,11 +11,35 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from breakthrough.access import get_visible_or_404, visible
 from breakthrough.models import AuditEvent, Invitation, Role
 from brokerage.models import CaredForPerson, Carer
+from tests import factories as provider_factories
 from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
 
 PUBLIC = "public"
+
+
+def _provider_offer(w, **kwargs):
+    return provider_factories.OfferFactory(provider=w.personas["provider"].organisation, **kwargs)
+
+
+def _provider_session(w):
+    return provider_factories.SessionFactory(offer=_provider_offer(w))
+
+
+def _provider_document(w, upload=False):
+    from django.core.files.base import ContentFile
+
+    extra = {"file": ContentFile(b"%PDF-1.4 access test", name="access-test.pdf")} if upload else {}
+    return provider_factories.ComplianceDocumentFactory(organisation=w.personas["provider"].organisation, **extra)
+
+
+def _bk():
+    """The booking pages' kwargs builders (tests/brokerage/bookings/pages.py)."""
+    from tests.brokerage.bookings import pages
+
+    return pages
+
 
 # url name -> (kwargs builder, personas that get 200; everyone else signed in gets 404, anonymous is sent to sign in)
 PAGES = {
@@ -37,9 +61,59 @@ PAGES = {
     "brokerage:caseload": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}),
     "brokerage:carer_detail": (lambda w: {"pk": w.carer_a.pk}, {"broker_x", "assessor_x", "admin"}),
     "brokerage:provider_home": (lambda w: {}, {"provider"}),
+    "brokerage:providers:profile": (lambda w: {}, {"provider"}),
+    "brokerage:providers:profile_edit": (lambda w: {}, {"provider"}),
+    "brokerage:providers:offer_list": (lambda w: {}, {"provider"}),
+    "brokerage:providers:offer_create": (lambda w: {}, {"provider"}),
+    "brokerage:providers:offer_detail": (lambda w: {"pk": _provider_offer(w).pk}, {"provider"}),
+    "brokerage:providers:offer_edit": (lambda w: {"pk": _provider_offer(w).pk}, {"provider"}),
+    "brokerage:providers:offer_publish": (lambda w: {"pk": _provider_offer(w).pk}, {"provider"}),
+    "brokerage:providers:session_add": (lambda w: {"pk": _provider_offer(w).pk}, {"provider"}),
+    "brokerage:providers:schedule_add": (lambda w: {"pk": _provider_offer(w).pk}, {"provider"}),
+    "brokerage:providers:nights_open": (lambda w: {"pk": _provider_offer(w, kind="property").pk}, {"provider"}),
+    "brokerage:providers:session_places": (lambda w: {"pk": _provider_session(w).pk}, {"provider"}),
+    "brokerage:providers:session_cancel": (lambda w: {"pk": _provider_session(w).pk}, {"provider"}),
+    "brokerage:providers:compliance_list": (lambda w: {}, {"provider"}),
+    "brokerage:providers:compliance_add": (lambda w: {}, {"provider"}),
+    "brokerage:providers:compliance_replace": (lambda w: {"pk": _provider_document(w).pk}, {"provider"}),
+    "brokerage:providers:compliance_download": (
+        lambda w: {"pk": _provider_document(w, upload=True).pk},
+        {"provider", "admin"},
+    ),
     "brokerage:volunteer_home": (lambda w: {}, {"volunteer"}),
+    "brokerage:directory:search": (lambda w: {}, PUBLIC),
+    "brokerage:directory:offer": (lambda w: {"pk": provider_factories.OfferFactory().pk}, PUBLIC),
+    "brokerage:directory:calendar": (lambda w: {}, PUBLIC),
     "commissioning:home": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
     "commissioning:national": (lambda w: {}, {"national", "admin"}),
+    "brokerage:bookings:book_session": (lambda w: _bk().session_kwargs(w), {"carer_a", "carer_b"}),
+    "brokerage:bookings:book_nights": (lambda w: _bk().nights_kwargs(w), {"carer_a", "carer_b"}),
+    "brokerage:bookings:staff_book_session": (
+        lambda w: _bk().staff_session_kwargs(w),
+        {"broker_x", "assessor_x", "admin"},
+    ),
+    "brokerage:bookings:staff_book_nights": (
+        lambda w: _bk().staff_nights_kwargs(w),
+        {"broker_x", "assessor_x", "admin"},
+    ),
+    "brokerage:bookings:breaks": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:bookings:booking_detail": (
+        lambda w: _bk().booking_kwargs(w),
+        {"carer_a", "broker_x", "assessor_x", "admin"},
+    ),
+    "brokerage:bookings:booking_cancel": (
+        lambda w: _bk().booking_kwargs(w),
+        {"carer_a", "broker_x", "assessor_x", "admin"},
+    ),
+    "brokerage:bookings:waiting_accept": (
+        lambda w: _bk().waiting_kwargs(w),
+        {"carer_a", "broker_x", "assessor_x", "admin"},
+    ),
+    "brokerage:bookings:waiting_decline": (
+        lambda w: _bk().waiting_kwargs(w),
+        {"carer_a", "broker_x", "assessor_x", "admin"},
+    ),
+    "brokerage:bookings:calendar": (lambda w: _bk().calendar_kwargs(w), PUBLIC),
 }
 
 

@@ -1,6 +1,7 @@
 """The brokerage app's models, one module per concept: the household, providers, offers, bookings."""
 
 from brokerage.models.bookings import Booking, BookingNight, PaymentSource, WaitingListEntry
+from brokerage.models.geography import OutwardCode
 from brokerage.models.household import CaredForPerson, Carer, CaringRelationship, Consent, NeedsLevel
 from brokerage.models.offers import (
     AccessibilityFeature,
@@ -31,6 +32,7 @@ __all__ = [
     "NeedsLevel",
     "Night",
     "Offer",
+    "OutwardCode",
     "OfferKind",
     "PaymentSource",
     "PriceUnit",

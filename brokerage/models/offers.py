@@ -4,7 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from breakthrough.models import Locality, Organisation
+from breakthrough.access import sees_whole_platform
+from breakthrough.models import Locality, Organisation, Role
 from brokerage.models.household import NeedsLevel
 from brokerage.models.providers import ComplianceKind
 
@@ -69,6 +70,27 @@ NEEDS_FIELDS = {
 }
 
 
+class OfferQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Admin: every offer. Provider staff: their own organisation's. Everyone else: published offers."""
+        if sees_whole_platform(user):
+            return self
+        if user.role == Role.PROVIDER:
+            return self.filter(provider_id=user.organisation_id)
+        return self.filter(is_published=True)
+
+
+class AvailabilityQuerySet(models.QuerySet):
+    """Schedules, sessions and nights: provider staff see their own organisation's, admin all, others published."""
+
+    def visible_to(self, user):
+        if sees_whole_platform(user):
+            return self
+        if user.role == Role.PROVIDER:
+            return self.filter(offer__provider_id=user.organisation_id)
+        return self.filter(offer__is_published=True)
+
+
 class Offer(models.Model):
     provider = models.ForeignKey(
         Organisation,
@@ -100,6 +122,8 @@ class Offer(models.Model):
     is_published = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OfferQuerySet.as_manager()
 
     class Meta:
         ordering = ["title", "pk"]
@@ -163,6 +187,8 @@ class Schedule(models.Model):
     first_date = models.DateField()
     last_date = models.DateField()
 
+    objects = AvailabilityQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(places__gt=0), name="schedule_has_places"),
@@ -183,6 +209,8 @@ class Session(models.Model):
     places = models.PositiveSmallIntegerField()
     places_taken = models.PositiveSmallIntegerField(default=0)
     is_cancelled = models.BooleanField(default=False)
+
+    objects = AvailabilityQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -208,6 +236,8 @@ class Night(models.Model):
     date = models.DateField()
     places = models.PositiveSmallIntegerField(default=1)
     places_taken = models.PositiveSmallIntegerField(default=0)
+
+    objects = AvailabilityQuerySet.as_manager()
 
     class Meta:
         ordering = ["date"]

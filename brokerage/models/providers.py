@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from breakthrough.models import Locality, Organisation
+from breakthrough.access import sees_whole_platform
+from breakthrough.models import Locality, Organisation, Role
 
 
 class Regulator(models.TextChoices):
@@ -17,6 +18,17 @@ class Regulator(models.TextChoices):
     CIW = "ciw", "Care Inspectorate Wales"
     RQIA = "rqia", "RQIA (Northern Ireland)"
     NOT_REGULATED = "none", "Not registered: the service does not need to be"
+
+
+class OrganisationScopedQuerySet(models.QuerySet):
+    """Provider staff see their own organisation's rows; admin sees all; nobody else sees any."""
+
+    def visible_to(self, user):
+        if sees_whole_platform(user):
+            return self
+        if user.role == Role.PROVIDER and user.organisation_id:
+            return self.filter(organisation_id=user.organisation_id)
+        return self.none()
 
 
 class ProviderProfile(models.Model):
@@ -35,6 +47,8 @@ class ProviderProfile(models.Model):
     phone = models.CharField(max_length=30, blank=True)
     website = models.URLField(blank=True)
     localities = models.ManyToManyField(Locality, blank=True, related_name="providers", verbose_name="areas served")
+
+    objects = OrganisationScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -69,6 +83,8 @@ class ComplianceDocument(models.Model):
     expiry_warned_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrganisationScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["expires_on"]

@@ -1,3 +1,24 @@
+from django.urls import path
+
+from brokerage.providers import views
+
 app_name = "providers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("profile/change/", views.profile_edit, name="profile_edit"),
+    path("offers/", views.offer_list, name="offer_list"),
+    path("offers/add/", views.offer_create, name="offer_create"),
+    path("offers/<int:pk>/", views.offer_detail, name="offer_detail"),
+    path("offers/<int:pk>/change/", views.offer_edit, name="offer_edit"),
+    path("offers/<int:pk>/publish/", views.offer_publish, name="offer_publish"),
+    path("offers/<int:pk>/sessions/add/", views.session_add, name="session_add"),
+    path("offers/<int:pk>/schedules/add/", views.schedule_add, name="schedule_add"),
+    path("offers/<int:pk>/nights/", views.nights_open, name="nights_open"),
+    path("sessions/<int:pk>/places/", views.session_places, name="session_places"),
+    path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
+    path("compliance/", views.compliance_list, name="compliance_list"),
+    path("compliance/add/", views.compliance_add, name="compliance_add"),
+    path("compliance/<int:pk>/renew/", views.compliance_replace, name="compliance_replace"),
+    path("compliance/<int:pk>/download/", views.compliance_download, name="compliance_download"),
+]

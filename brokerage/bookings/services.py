@@ -1,0 +1,706 @@
+"""Writes for bookings and waiting lists. Places are only ever taken or returned here, under a row lock.
+
+The rule that must never break: two people can never hold the last place. Every change to
+`places_taken` happens inside one transaction that first locks the rows it changes
+(`_lock_places`: the session row, or every night of a stay in date order so that two stays never
+deadlock), then checks places left, then writes with an F() expression. The database's
+CheckConstraint (places_taken <= places) backs it up. A waiting-list offer *holds* its places
+(they count in places_taken) until it is accepted, declined or expires.
+
+Test hooks (used ONLY by tests/brokerage/bookings/test_concurrency.py, never set in production):
+`_lock_places` is the one function that locks, so the negative-control test replaces it with a
+version that does not lock; `_after_capacity_check` is a no-op called between the capacity check and
+the write, so the test can widen the race window deterministically.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from breakthrough.audit import log_action
+from breakthrough.models import Role
+from breakthrough.tasks import send_email
+from brokerage.models import (
+    Booking,
+    BookingMode,
+    BookingNight,
+    BreakFor,
+    CaredForPerson,
+    Carer,
+    CaringRelationship,
+    ComplianceDocument,
+    Night,
+    Offer,
+    PaymentSource,
+    PriceUnit,
+    ProviderProfile,
+    Session,
+    WaitingListEntry,
+)
+
+TAKING_STATES = (*Booking.HOLDING, Booking.State.ATTENDED, Booking.State.NO_SHOW)  # states whose places stay taken
+
+
+# ----------------------------------------------------------------------------------------------
+# Locking (the only place rows are locked) and the test hook
+# ----------------------------------------------------------------------------------------------
+
+
+def _lock_places(*, session: Session | None = None, offer: Offer | None = None, first_night=None, nights=None):
+    """Lock and return the rows whose places change: [session], or every night of the stay in date order."""
+    if session is not None:
+        return [Session.objects.select_for_update().get(pk=session.pk)]
+    last = first_night + datetime.timedelta(days=nights - 1)
+    return list(Night.objects.select_for_update().filter(offer=offer, date__range=(first_night, last)).order_by("date"))
+
+
+def _after_capacity_check() -> None:
+    """Called between the capacity check and the write. A no-op; the concurrency test widens the race here."""
+
+
+def _rows_for(obj) -> dict:
+    """The keyword arguments that name the places a booking or waiting-list entry holds."""
+    if obj.session_id is not None:
+        return {"session": obj.session}
+    return {"offer": obj.offer, "first_night": obj.first_night, "nights": obj.nights}
+
+
+def _model_of(rows):
+    return Session if isinstance(rows[0], Session) else Night
+
+
+def _take(rows, places: int) -> None:
+    _model_of(rows).objects.filter(pk__in=[r.pk for r in rows]).update(places_taken=F("places_taken") + places)
+
+
+def _release(rows, places: int) -> None:
+    _model_of(rows).objects.filter(pk__in=[r.pk for r in rows]).update(places_taken=F("places_taken") - places)
+
+
+# ----------------------------------------------------------------------------------------------
+# Who may do what
+# ----------------------------------------------------------------------------------------------
+
+
+def _acts_for_carer(user, carer: Carer) -> bool:
+    """The carer themself, or a broker or assessor of the carer's partnership (or a platform admin)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == Role.CARER:
+        return carer.user_id is not None and carer.user_id == user.pk
+    if user.role in (Role.BROKER, Role.ASSESSOR):
+        return user.partnership_id is not None and user.partnership_id == carer.partnership_id
+    return user.role == Role.ADMIN
+
+
+def _acts_for_provider(user, offer: Offer) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == Role.PROVIDER:
+        return user.organisation_id is not None and user.organisation_id == offer.provider_id
+    return user.role == Role.ADMIN
+
+
+def _is_staff_for(user, carer: Carer) -> bool:
+    return _acts_for_carer(user, carer) and user.role != Role.CARER
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation shared by booking and joining the waiting list
+# ----------------------------------------------------------------------------------------------
+
+
+def _stay_dates(first_night: datetime.date, nights: int) -> list[datetime.date]:
+    return [first_night + datetime.timedelta(days=i) for i in range(nights)]
+
+
+def _checks_current(offer: Offer, first_day: datetime.date, last_day: datetime.date) -> list[str]:
+    """The required compliance checks the provider does NOT hold, current, from first_day to last_day."""
+    documents = ComplianceDocument.objects.filter(
+        organisation_id=offer.provider_id, issued_on__lte=first_day, expires_on__gte=last_day
+    ).values_list("kind", flat=True)
+    held = set(documents)
+    return [kind for kind in offer.required_checks if kind not in held]
+
+
+def _validate(
+    *,
+    carer: Carer,
+    offer: Offer,
+    session: Session | None,
+    first_night,
+    nights,
+    includes_carer: bool,
+    cared_for: list[CaredForPerson],
+    payment_source: str,
+    by,
+) -> int:
+    """Every rule a booking (or a waiting-list entry) must pass. Returns the number of places it needs."""
+    if not _acts_for_carer(by, carer):
+        raise ValidationError("You cannot book for this carer.")
+    if not offer.is_published:
+        raise ValidationError("This break is not open for booking.")
+
+    # Where and when.
+    if session is not None:
+        if first_night is not None or nights is not None:
+            raise ValidationError("Book either a session or nights, not both.")
+        if session.offer_id != offer.pk:
+            raise ValidationError("That session belongs to another break.")
+        if session.is_cancelled:
+            raise ValidationError("This session has been cancelled.")
+        if session.starts_at <= timezone.now():
+            raise ValidationError("This session has already started, so it cannot be booked.")
+        first_day = last_day = timezone.localtime(session.starts_at).date()
+    else:
+        if not offer.uses_nights:
+            raise ValidationError("Choose a date and time for this break.")
+        if first_night is None:
+            raise ValidationError({"first_night": "Enter the date of the first night"})
+        if not nights or nights < 1:
+            raise ValidationError({"nights": "Enter how many nights, 1 or more"})
+        if first_night <= timezone.localdate():
+            raise ValidationError({"first_night": "The first night must be in the future"})
+        dates = _stay_dates(first_night, nights)
+        found = set(Night.objects.filter(offer=offer, date__in=dates).values_list("date", flat=True))
+        if len(found) != len(dates):
+            raise ValidationError({"nights": "The property is not available on every night of that stay"})
+        first_day, last_day = dates[0], dates[-1]
+
+    # Who is going.
+    people = list(cared_for)
+    if not includes_carer and not people:
+        raise ValidationError({"cared_for": "Choose who is going on the break"})
+    ids = {p.pk for p in people}
+    if len(ids) != len(people):
+        raise ValidationError({"cared_for": "Choose each person once"})
+    in_household = set(
+        CaringRelationship.objects.filter(carer=carer, cared_for_id__in=ids).values_list("cared_for_id", flat=True)
+    )
+    if in_household != ids:
+        raise ValidationError({"cared_for": "You can only book for people in your household"})
+    if offer.break_for == BreakFor.CARER and (people or not includes_carer):
+        raise ValidationError({"cared_for": "This break is for the carer only"})
+    if offer.break_for == BreakFor.CARED_FOR and (includes_carer or not people):
+        raise ValidationError({"cared_for": "This break is for the person you care for, not for you"})
+    if offer.break_for == BreakFor.BOTH and not (includes_carer and people):
+        raise ValidationError({"cared_for": "This break is for you and the person you care for together"})
+    levels = offer.needs_levels
+    for person in people:
+        if person.needs_level and person.needs_level not in levels:
+            raise ValidationError(
+                {"cared_for": f"This break does not support {person.get_needs_level_display().lower()} needs"}
+            )
+        if offer.min_age is not None or offer.max_age is not None:
+            age = person.age_on(first_day)
+            if age is None:
+                raise ValidationError({"cared_for": f"Add {person.first_name}'s date of birth before booking"})
+            if (offer.min_age is not None and age < offer.min_age) or (
+                offer.max_age is not None and age > offer.max_age
+            ):
+                raise ValidationError({"cared_for": f"This break is not for {person.first_name}'s age"})
+
+    # Money.
+    if offer.is_free and payment_source != PaymentSource.FREE:
+        raise ValidationError({"payment_source": "This break is free"})
+    if not offer.is_free and payment_source not in (PaymentSource.FUND, PaymentSource.SELF):
+        raise ValidationError({"payment_source": "Choose how the break will be paid for"})
+
+    # The provider's checks.
+    missing = _checks_current(offer, first_day, last_day)
+    if missing:
+        raise ValidationError(
+            "This break cannot be booked for that date because the provider's safety checks are not up to date."
+        )
+    return (1 if includes_carer else 0) + len(people)
+
+
+def booking_cost(*, offer: Offer, session: Session | None, nights: int | None, places: int) -> int:
+    """Integer pence. Hour: price x session length (rounded to the nearest penny); session, place: per place;
+    night: per night per place; free: 0. Property stays priced per session or place count once per place."""
+    price = offer.price_pence
+    if offer.price_unit == PriceUnit.FREE:
+        return 0
+    if offer.price_unit == PriceUnit.HOUR:
+        if session is None:
+            raise ValidationError("This break is priced by the hour, so it must be booked by the session.")
+        minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)
+        return (price * minutes + 30) // 60
+    if offer.price_unit == PriceUnit.NIGHT:
+        return price * (nights or 1) * places
+    return price * places
+
+
+# ----------------------------------------------------------------------------------------------
+# E-mail
+# ----------------------------------------------------------------------------------------------
+
+
+def _url(name: str, **kwargs) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(f"brokerage:bookings:{name}", kwargs=kwargs)
+
+
+def _email_carer(carer: Carer, template: str, subject: str, context: dict) -> None:
+    if carer.user_id is None or not carer.user.email:
+        return
+    send_email.delay_on_commit(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=render_to_string(f"brokerage/email/{template}.txt", {"carer": carer, **context}),
+        to=[carer.user.email],
+    )
+
+
+def _email_booking(booking: Booking, template: str, subject: str, **extra) -> None:
+    _email_carer(
+        booking.carer,
+        template,
+        subject,
+        {"booking": booking, "url": _url("booking_detail", pk=booking.pk), **extra},
+    )
+
+
+def _email_state(booking: Booking) -> None:
+    if booking.state == Booking.State.CONFIRMED:
+        _email_booking(booking, "booking_confirmed", f"your break is booked: {booking.offer.title}")
+    else:
+        _email_booking(booking, "booking_requested", f"you have asked for a break: {booking.offer.title}")
+        _email_provider_of_request(booking)
+
+
+def _email_provider_of_request(booking: Booking) -> None:
+    """Tell the provider a request is waiting for them (no personal details: they sign in to see it)."""
+    profile = ProviderProfile.objects.filter(organisation_id=booking.offer.provider_id).first()
+    if profile is None or not profile.email:
+        return
+    send_email.delay_on_commit(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}a booking request for {booking.offer.title}",
+        body=render_to_string("brokerage/email/booking_request_to_provider.txt", {"booking": booking}),
+        to=[profile.email],
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Bookings
+# ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    carer: Carer,
+    offer: Offer,
+    session: Session | None = None,
+    first_night: datetime.date | None = None,
+    nights: int | None = None,
+    includes_carer: bool,
+    cared_for: Iterable[CaredForPerson],
+    payment_source: str,
+    by,
+) -> Booking:
+    """Book places for the carer and/or cared-for people as one unit: all places are held, or none."""
+    people = list(cared_for)
+    places = _validate(
+        carer=carer,
+        offer=offer,
+        session=session,
+        first_night=first_night,
+        nights=nights,
+        includes_carer=includes_carer,
+        cared_for=people,
+        payment_source=payment_source,
+        by=by,
+    )
+    cost = booking_cost(offer=offer, session=session, nights=nights, places=places)
+    rows = _lock_places(session=session, offer=offer, first_night=first_night, nights=nights)
+    if session is None and len(rows) != nights:
+        raise ValidationError({"nights": "The property is not available on every night of that stay"})
+    if session is not None and (rows[0].is_cancelled or rows[0].starts_at <= timezone.now()):
+        raise ValidationError("This session can no longer be booked.")
+    if min(row.places_left for row in rows) < places:
+        raise ValidationError(
+            "There are not enough places left. You can join the waiting list instead."
+            if session is not None
+            else "There are not enough places left on those nights."
+        )
+    _after_capacity_check()
+    _take(rows, places)
+    state = Booking.State.CONFIRMED if offer.booking_mode == BookingMode.INSTANT else Booking.State.REQUESTED
+    now = timezone.now()
+    booking = Booking.objects.create(
+        carer=carer,
+        offer=offer,
+        session=session,
+        first_night=first_night,
+        nights=nights,
+        includes_carer=includes_carer,
+        places=places,
+        cost_pence=cost,
+        payment_source=payment_source,
+        state=state,
+        requested_by=by,
+        requested_at=now,
+        decided_at=now if state == Booking.State.CONFIRMED else None,
+    )
+    booking.cared_for.set(people)
+    if session is None:
+        BookingNight.objects.bulk_create([BookingNight(booking=booking, night=row) for row in rows])
+    log_action(
+        booking,
+        f"brokerage.booking.{state}",
+        user=by,
+        data={"places": places, "cost_pence": cost, "payment_source": payment_source},
+    )
+    _email_state(booking)
+    return booking
+
+
+def _locked_booking(booking: Booking) -> tuple[Booking, list]:
+    """Lock the places a booking holds, then re-read the booking (always in that order: no deadlocks)."""
+    rows = _lock_places(**_rows_for(booking))
+    fresh = Booking.objects.select_for_update(of=("self",)).select_related("offer", "carer__user").get(pk=booking.pk)
+    return fresh, rows
+
+
+@transaction.atomic
+def booking_confirm(*, booking: Booking, by) -> Booking:
+    if not _acts_for_provider(by, booking.offer):
+        raise ValidationError("Only the provider can confirm this booking.")
+    booking = Booking.objects.select_for_update(of=("self",)).select_related("offer", "carer__user").get(pk=booking.pk)
+    if booking.state != Booking.State.REQUESTED:
+        raise ValidationError("Only a requested booking can be confirmed.")
+    booking.state = Booking.State.CONFIRMED
+    booking.decided_by = by
+    booking.decided_at = timezone.now()
+    booking.save(update_fields=["state", "decided_by", "decided_at"])
+    log_action(booking, "brokerage.booking.confirmed", user=by)
+    _email_booking(booking, "booking_confirmed", f"your break is booked: {booking.offer.title}")
+    return booking
+
+
+@transaction.atomic
+def booking_decline(*, booking: Booking, by, reason: str) -> Booking:
+    if not _acts_for_provider(by, booking.offer):
+        raise ValidationError("Only the provider can decline this booking.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why you are declining, so the carer knows"})
+    booking, rows = _locked_booking(booking)
+    if booking.state != Booking.State.REQUESTED:
+        raise ValidationError("Only a requested booking can be declined.")
+    _release(rows, booking.places)
+    booking.state = Booking.State.DECLINED
+    booking.decided_by = by
+    booking.decided_at = timezone.now()
+    booking.decline_reason = reason
+    booking.save(update_fields=["state", "decided_by", "decided_at", "decline_reason"])
+    log_action(booking, "brokerage.booking.declined", user=by)
+    _email_booking(booking, "booking_declined", f"your request was declined: {booking.offer.title}", reason=reason)
+    _offer_freed(booking)
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, by, reason: str) -> Booking:
+    """Cancel by the carer, their broker or the provider: the places go back and the waiting list is offered them."""
+    if not (_acts_for_carer(by, booking.carer) or _acts_for_provider(by, booking.offer)):
+        raise ValidationError("You cannot cancel this booking.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the booking is being cancelled"})
+    booking, rows = _locked_booking(booking)
+    if booking.state not in Booking.HOLDING:
+        raise ValidationError("This booking cannot be cancelled now.")
+    _release(rows, booking.places)
+    booking.state = Booking.State.CANCELLED
+    booking.cancelled_by = by
+    booking.cancelled_at = timezone.now()
+    booking.cancel_reason = reason
+    booking.save(update_fields=["state", "cancelled_by", "cancelled_at", "cancel_reason"])
+    log_action(booking, "brokerage.booking.cancelled", user=by, data={"by_role": by.role})
+    _email_booking(booking, "booking_cancelled", f"your break is cancelled: {booking.offer.title}", reason=reason)
+    _offer_freed(booking)
+    return booking
+
+
+@transaction.atomic
+def booking_record_attendance(*, booking: Booking, by, attended: bool) -> Booking:
+    if not _acts_for_provider(by, booking.offer):
+        raise ValidationError("Only the provider can record attendance.")
+    booking = Booking.objects.select_for_update(of=("self",)).select_related("offer", "session").get(pk=booking.pk)
+    if booking.state not in (Booking.State.CONFIRMED, Booking.State.ATTENDED, Booking.State.NO_SHOW):
+        raise ValidationError("Attendance can only be recorded for a confirmed booking.")
+    started = (
+        booking.session.starts_at <= timezone.now()
+        if booking.session_id
+        else booking.first_night <= timezone.localdate()
+    )
+    if not started:
+        raise ValidationError("Attendance can be recorded once the break has started.")
+    booking.state = Booking.State.ATTENDED if attended else Booking.State.NO_SHOW
+    booking.attendance_recorded_at = timezone.now()
+    booking.save(update_fields=["state", "attendance_recorded_at"])
+    log_action(booking, f"brokerage.booking.{booking.state}", user=by)
+    return booking
+
+
+def _offer_freed(booking: Booking) -> None:
+    if booking.session_id is not None:
+        waiting_list_offer_next(session=booking.session)
+    else:
+        waiting_list_offer_next_nights(offer=booking.offer)
+
+
+# ----------------------------------------------------------------------------------------------
+# Waiting lists
+# ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def waiting_list_join(
+    *,
+    carer: Carer,
+    offer: Offer,
+    session: Session | None = None,
+    first_night: datetime.date | None = None,
+    nights: int | None = None,
+    includes_carer: bool,
+    cared_for: Iterable[CaredForPerson],
+    payment_source: str,
+    by,
+    crisis: bool = False,
+) -> WaitingListEntry:
+    """Join the waiting list of a full session (or stay). Crisis can only be set by hub staff."""
+    people = list(cared_for)
+    places = _validate(
+        carer=carer,
+        offer=offer,
+        session=session,
+        first_night=first_night,
+        nights=nights,
+        includes_carer=includes_carer,
+        cared_for=people,
+        payment_source=payment_source,
+        by=by,
+    )
+    if crisis and not _is_staff_for(by, carer):
+        raise ValidationError({"crisis": "Only the Short Break Hub can mark a crisis"})
+    rows = _lock_places(session=session, offer=offer, first_night=first_night, nights=nights)
+    if min(row.places_left for row in rows) >= places:
+        raise ValidationError("There are places left, so you can book straight away.")
+    active = WaitingListEntry.objects.filter(
+        carer=carer, offer=offer, state__in=(WaitingListEntry.State.WAITING, WaitingListEntry.State.OFFERED)
+    )
+    active = active.filter(session=session) if session else active.filter(first_night=first_night, nights=nights)
+    if active.exists():
+        raise ValidationError("You are already on the waiting list for this.")
+    need_rank = max((WaitingListEntry.NEED_RANK.get(p.needs_level, 0) for p in people), default=0)
+    entry = WaitingListEntry.objects.create(
+        carer=carer,
+        offer=offer,
+        session=session,
+        first_night=first_night,
+        nights=nights,
+        includes_carer=includes_carer,
+        places=places,
+        payment_source=payment_source,
+        crisis=crisis,
+        need_rank=need_rank,
+        joined_by=by,
+    )
+    entry.cared_for.set(people)
+    log_action(entry, "brokerage.booking.waiting_list_joined", user=by, data={"places": places, "crisis": crisis})
+    return entry
+
+
+def _offer_entry(entry: WaitingListEntry, rows) -> None:
+    _take(rows, entry.places)
+    now = timezone.now()
+    entry.state = WaitingListEntry.State.OFFERED
+    entry.offered_at = now
+    entry.offer_expires_at = now + datetime.timedelta(hours=settings.WAITING_LIST_OFFER_HOURS)
+    entry.save(update_fields=["state", "offered_at", "offer_expires_at"])
+    log_action(entry, "brokerage.booking.place_offered", user=None, data={"places": entry.places})
+    _email_carer(
+        entry.carer,
+        "booking_place_offered",
+        f"a place has come up: {entry.offer.title}",
+        {
+            "entry": entry,
+            "accept_url": _url("waiting_accept", pk=entry.pk),
+            "decline_url": _url("waiting_decline", pk=entry.pk),
+        },
+    )
+
+
+@transaction.atomic
+def waiting_list_offer_next(*, session: Session) -> list[WaitingListEntry]:
+    """Offer freed places on a session to waiting entries in order (crisis, need, time waited), each that fits.
+
+    The offered places are held (counted in places_taken) until the offer is accepted, declined or expires.
+    """
+    (row,) = _lock_places(session=session)
+    if row.is_cancelled or row.starts_at <= timezone.now():
+        return []
+    offered = []
+    left = row.places_left
+    waiting = (
+        WaitingListEntry.objects.select_for_update(of=("self",))
+        .filter(session=row, state=WaitingListEntry.State.WAITING)
+        .select_related("carer__user", "offer")
+        .order_by(*WaitingListEntry._meta.ordering)
+    )
+    for entry in waiting:
+        if left <= 0:
+            break
+        if entry.places <= left:
+            _offer_entry(entry, [row])
+            left -= entry.places
+            offered.append(entry)
+    return offered
+
+
+@transaction.atomic
+def waiting_list_offer_next_nights(*, offer: Offer) -> list[WaitingListEntry]:
+    """The same for stays at a property: each waiting stay whose every night now has room is offered."""
+    offered = []
+    waiting = list(
+        WaitingListEntry.objects.filter(
+            offer=offer,
+            session__isnull=True,
+            state=WaitingListEntry.State.WAITING,
+            first_night__gt=timezone.localdate(),
+        )
+        .select_related("carer__user", "offer")
+        .order_by(*WaitingListEntry._meta.ordering)
+    )
+    for entry in waiting:
+        rows = _lock_places(offer=offer, first_night=entry.first_night, nights=entry.nights)
+        if len(rows) == entry.nights and min(r.places_left for r in rows) >= entry.places:
+            _offer_entry(entry, rows)
+            offered.append(entry)
+    return offered
+
+
+def _locked_entry(entry: WaitingListEntry) -> tuple[WaitingListEntry, list]:
+    rows = _lock_places(**_rows_for(entry))
+    fresh = (
+        WaitingListEntry.objects.select_for_update(of=("self",)).select_related("offer", "carer__user").get(pk=entry.pk)
+    )
+    return fresh, rows
+
+
+@transaction.atomic
+def waiting_list_accept(*, entry: WaitingListEntry, by) -> Booking:
+    """Turn a held offer into a booking. The places are already held, so they are not taken again."""
+    if not _acts_for_carer(by, entry.carer):
+        raise ValidationError("You cannot answer this offer.")
+    entry, rows = _locked_entry(entry)
+    if entry.state != WaitingListEntry.State.OFFERED:
+        raise ValidationError("This place is no longer on offer.")
+    if entry.offer_expires_at <= timezone.now():
+        raise ValidationError("Sorry, the time to accept this place has run out.")
+    offer = entry.offer
+    state = Booking.State.CONFIRMED if offer.booking_mode == BookingMode.INSTANT else Booking.State.REQUESTED
+    now = timezone.now()
+    booking = Booking.objects.create(
+        carer=entry.carer,
+        offer=offer,
+        session_id=entry.session_id,
+        first_night=entry.first_night,
+        nights=entry.nights,
+        includes_carer=entry.includes_carer,
+        places=entry.places,
+        cost_pence=booking_cost(offer=offer, session=entry.session, nights=entry.nights, places=entry.places),
+        payment_source=entry.payment_source,
+        state=state,
+        requested_by=by,
+        requested_at=now,
+        decided_at=now if state == Booking.State.CONFIRMED else None,
+    )
+    booking.cared_for.set(entry.cared_for.all())
+    if entry.session_id is None:
+        BookingNight.objects.bulk_create([BookingNight(booking=booking, night=row) for row in rows])
+    entry.state = WaitingListEntry.State.ACCEPTED
+    entry.booking = booking
+    entry.save(update_fields=["state", "booking"])
+    log_action(entry, "brokerage.booking.place_accepted", user=by, data={"booking": booking.pk})
+    log_action(
+        booking, f"brokerage.booking.{state}", user=by, data={"places": booking.places, "from_waiting_list": True}
+    )
+    _email_state(booking)
+    return booking
+
+
+def _let_go(entry: WaitingListEntry, rows, state: str, by) -> None:
+    _release(rows, entry.places)
+    entry.state = state
+    entry.save(update_fields=["state"])
+    verb = {
+        WaitingListEntry.State.DECLINED: "place_declined",
+        WaitingListEntry.State.EXPIRED: "place_expired",
+        WaitingListEntry.State.WITHDRAWN: "waiting_list_left",
+    }[state]
+    log_action(entry, f"brokerage.booking.{verb}", user=by)
+    if entry.session_id is not None:
+        waiting_list_offer_next(session=entry.session)
+    else:
+        waiting_list_offer_next_nights(offer=entry.offer)
+
+
+@transaction.atomic
+def waiting_list_decline(*, entry: WaitingListEntry, by) -> WaitingListEntry:
+    if not _acts_for_carer(by, entry.carer):
+        raise ValidationError("You cannot answer this offer.")
+    entry, rows = _locked_entry(entry)
+    if entry.state != WaitingListEntry.State.OFFERED:
+        raise ValidationError("This place is no longer on offer.")
+    _let_go(entry, rows, WaitingListEntry.State.DECLINED, by)
+    return entry
+
+
+@transaction.atomic
+def waiting_list_leave(*, entry: WaitingListEntry, by) -> WaitingListEntry:
+    """Leave the waiting list (releasing a held place if one was on offer)."""
+    if not _acts_for_carer(by, entry.carer):
+        raise ValidationError("You cannot change this waiting list entry.")
+    entry, rows = _locked_entry(entry)
+    if entry.state == WaitingListEntry.State.WAITING:
+        entry.state = WaitingListEntry.State.WITHDRAWN
+        entry.save(update_fields=["state"])
+        log_action(entry, "brokerage.booking.waiting_list_left", user=by)
+    elif entry.state == WaitingListEntry.State.OFFERED:
+        _let_go(entry, rows, WaitingListEntry.State.WITHDRAWN, by)
+    else:
+        raise ValidationError("You are no longer on this waiting list.")
+    return entry
+
+
+@transaction.atomic
+def waiting_list_expire(*, entry: WaitingListEntry) -> bool:
+    """Expire one overdue offer: release its held places and offer them to the next. False if nothing to do."""
+    entry, rows = _locked_entry(entry)
+    if entry.state != WaitingListEntry.State.OFFERED or entry.offer_expires_at > timezone.now():
+        return False
+    _let_go(entry, rows, WaitingListEntry.State.EXPIRED, None)
+    _email_carer(
+        entry.carer,
+        "booking_offer_expired",
+        f"the place you were offered has gone: {entry.offer.title}",
+        {"entry": entry},
+    )
+    return True
+
+
+def waiting_list_expire_overdue() -> int:
+    """Expire every overdue offer, each in its own transaction. Returns how many expired."""
+    overdue = WaitingListEntry.objects.filter(
+        state=WaitingListEntry.State.OFFERED, offer_expires_at__lte=timezone.now()
+    ).order_by("offer_expires_at", "pk")
+    return sum(1 for entry in overdue if waiting_list_expire(entry=entry))

@@ -1,0 +1,244 @@
+"""Reads for the public directory. Nothing here is personal, except `session_eligibility`, which takes the user.
+
+Every filter runs in the database, and a page of results costs the same few queries however many offers
+there are: one to count, one for the page (with provider and area joined in).
+"""
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from breakthrough.models import Role
+from brokerage.directory import geo
+from brokerage.models import (
+    BreakFor,
+    CaredForPerson,
+    ComplianceDocument,
+    Night,
+    Offer,
+    OfferKind,
+    ProviderProfile,
+    Session,
+)
+from brokerage.models.offers import NEEDS_FIELDS
+from brokerage.selectors import carer_of_user
+
+CALENDAR_KINDS = [OfferKind.ACTIVITY, OfferKind.CREATIVE, OfferKind.DAY]
+NIGHTS_AHEAD = 28
+NEXT_SESSIONS = 10
+CALENDAR_LIMIT = 500
+
+
+def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The start of `day` and of the next day, in the site's time zone."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return start, end
+
+
+def _open_sessions() -> QuerySet[Session]:
+    return Session.objects.filter(is_cancelled=False, places_taken__lt=F("places"))
+
+
+def _open_nights() -> QuerySet[Night]:
+    return Night.objects.filter(places_taken__lt=F("places"))
+
+
+def offer_search(
+    *,
+    q: str = "",
+    kind: list[str] | None = None,
+    break_for: list[str] | None = None,
+    locality: int | None = None,
+    position: tuple[int, int] | None = None,
+    within: int | None = None,
+    date: datetime.date | None = None,
+    age: int | None = None,
+    needs: str = "",
+    max_cost=None,
+    free: bool = False,
+    has_places: bool = False,
+    today: datetime.date | None = None,
+) -> QuerySet[Offer]:
+    """Published offers matching every filter given. With `position`, each has `distance_sq` (metres squared)
+    and the nearest come first; otherwise they come by title."""
+    offers = Offer.objects.filter(is_published=True)
+    for word in q.split()[:5]:
+        offers = offers.filter(
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(description__icontains=word)
+            | Q(provider__name__icontains=word)
+        )
+    if kind:
+        offers = offers.filter(kind__in=kind)
+    if break_for:
+        offers = offers.filter(break_for__in=break_for)
+    if locality:
+        offers = offers.filter(locality_id=locality)
+    if age is not None:
+        offers = offers.filter(Q(min_age__isnull=True) | Q(min_age__lte=age))
+        offers = offers.filter(Q(max_age__isnull=True) | Q(max_age__gte=age))
+    if needs:
+        offers = offers.filter(**{NEEDS_FIELDS[needs]: True})
+    if free:
+        offers = offers.filter(price_pence=0)
+    elif max_cost is not None:
+        offers = offers.filter(price_pence__lte=int(max_cost * 100))
+    if date is not None:
+        start, end = _day_bounds(date)
+        # IN (subquery), not EXISTS: PostgreSQL's estimate for "EXISTS ... OR EXISTS ..." is so high that it
+        # JIT-compiles the query, which costs far more than running it.
+        that_day = _open_sessions().filter(starts_at__gte=start, starts_at__lt=end).values("offer_id")
+        that_night = _open_nights().filter(date=date).values("offer_id")
+        offers = offers.filter(Q(pk__in=that_day) | Q(pk__in=that_night))
+    if has_places:
+        # EXISTS here: the set of every offer with a coming place is large, and SQLite would build all of it.
+        today = today or timezone.localdate()
+        coming = _open_sessions().filter(offer=OuterRef("pk"), starts_at__gte=timezone.now())
+        nights = _open_nights().filter(offer=OuterRef("pk"), date__gte=today)
+        offers = offers.filter(Exists(coming) | Exists(nights))
+    if position is not None:
+        east, north = position
+        offers = offers.filter(easting__isnull=False, northing__isnull=False)
+        if within:
+            metres = within * geo.METRES_PER_MILE
+            # A box first (the (easting, northing) index can use it), then the circle.
+            offers = offers.filter(
+                easting__gte=max(0, math.floor(east - metres)),
+                easting__lte=math.ceil(east + metres),
+                northing__gte=max(0, math.floor(north - metres)),
+                northing__lte=math.ceil(north + metres),
+            )
+        dx = Cast("easting", FloatField()) - float(east)
+        dy = Cast("northing", FloatField()) - float(north)
+        offers = offers.annotate(distance_sq=dx * dx + dy * dy)
+        if within:
+            offers = offers.filter(distance_sq__lte=(within * geo.METRES_PER_MILE) ** 2)
+        return offers.order_by("distance_sq", "title", "pk")
+    return offers.order_by("title", "pk")
+
+
+def offers_by_pk(*, pks: list[int]) -> list[Offer]:
+    """The offers of one page of results, in the order given, with their provider and area.
+
+    The search pages through ids only (a narrow scan, no joins), then this fetches the 20 rows shown.
+    """
+    found = Offer.objects.select_related("provider", "locality").in_bulk(pks)
+    return [found[pk] for pk in pks if pk in found]
+
+
+def miles(offer: Offer, position: tuple[int, int] | None) -> float | None:
+    if position is None or offer.easting is None or offer.northing is None:
+        return None
+    return geo.miles_between((offer.easting, offer.northing), position)
+
+
+def offer_get(*, pk) -> Offer:
+    """One published offer with everything its page shows about it and its provider."""
+    source = (
+        Offer.objects.filter(is_published=True)
+        .select_related("provider", "locality", "locality__partnership")
+        .prefetch_related(
+            "features",
+            Prefetch(
+                "provider__provider_profile",
+                queryset=ProviderProfile.objects.prefetch_related("localities"),
+            ),
+        )
+    )
+    return get_object_or_404(source, pk=pk)
+
+
+def missing_checks(*, offer: Offer, on: datetime.date | None = None) -> list[str]:
+    """The labels of the offer's required compliance checks that the provider does not hold current on `on`."""
+    on = on or timezone.localdate()
+    held = set(
+        ComplianceDocument.objects.filter(
+            organisation_id=offer.provider_id, issued_on__lte=on, expires_on__gte=on
+        ).values_list("kind", flat=True)
+    )
+    labels = dict(ComplianceDocument._meta.get_field("kind").choices)
+    return [labels[kind] for kind in offer.required_checks if kind not in held]
+
+
+def next_sessions(*, offer: Offer, limit: int = NEXT_SESSIONS) -> list[Session]:
+    """The next sessions that are not cancelled, full ones too (shown as "Full")."""
+    return list(Session.objects.filter(offer=offer, is_cancelled=False, starts_at__gte=timezone.now())[:limit])
+
+
+def nights_ahead(*, offer: Offer, days: int = NIGHTS_AHEAD) -> list[Night]:
+    today = timezone.localdate()
+    return list(Night.objects.filter(offer=offer, date__gte=today, date__lt=today + datetime.timedelta(days=days)))
+
+
+@dataclass
+class Bookability:
+    bookable: bool
+    reason: str = ""
+
+
+def _person_fits(offer: Offer, person, day: datetime.date) -> str:
+    """Why `person` cannot take this offer on `day`, or "" if they can."""
+    age = person.age_on(day)
+    if age is not None and offer.min_age is not None and age < offer.min_age:
+        return f"{person.first_name} is {age}; this is for ages {offer.min_age} and over"
+    if age is not None and offer.max_age is not None and age > offer.max_age:
+        return f"{person.first_name} is {age}; this is for ages up to {offer.max_age}"
+    if person.needs_level and person.needs_level not in offer.needs_levels:
+        return f"It does not support {person.get_needs_level_display().lower()} needs, which {person.first_name} has"
+    return ""
+
+
+def session_bookability(
+    *, offer: Offer, sessions: list[Session], missing: list[str], user=None
+) -> dict[int, Bookability]:
+    """For each session: can it be booked (by this signed-in carer, if one), and if not, why.
+
+    The carer's household (their own people only) is read once per page.
+    """
+    people = None
+    if user is not None and user.is_authenticated and user.role == Role.CARER:
+        # The carer's own record comes through the access choke point; their people are then read by that
+        # carer's relationships (an indexed lookup), which is the same set the choke point allows a carer.
+        carer = carer_of_user(user=user)
+        people = list(CaredForPerson.objects.filter(relationships__carer=carer).order_by("pk"))
+    result = {}
+    for session in sessions:
+        if missing:
+            reason = f"Not bookable: the provider's {missing[0][0].lower() + missing[0][1:]} is not current"
+            result[session.pk] = Bookability(False, reason)
+        elif session.places_left <= 0:
+            result[session.pk] = Bookability(False, "Full")
+        elif people is not None and offer.break_for in (BreakFor.CARED_FOR, BreakFor.BOTH):
+            day = timezone.localtime(session.starts_at).date()
+            if not people:
+                result[session.pk] = Bookability(False, "Add the person you care for to your household first")
+            else:
+                reasons = [_person_fits(offer, person, day) for person in people]
+                fits = any(not reason for reason in reasons)
+                result[session.pk] = Bookability(True) if fits else Bookability(False, "; ".join(reasons))
+        else:
+            result[session.pk] = Bookability(True)
+    return result
+
+
+def calendar_sessions(
+    *, offers: QuerySet[Offer], first: datetime.date, last: datetime.date, limit: int = CALENDAR_LIMIT
+) -> list[Session]:
+    """Sessions with places left of activity, creative and day offers among `offers`, from `first` to `last`."""
+    start, _ = _day_bounds(first)
+    _, end = _day_bounds(last)
+    chosen = offers.filter(kind__in=CALENDAR_KINDS).order_by().values("pk")
+    return list(
+        _open_sessions()
+        .filter(offer__in=chosen, starts_at__gte=start, starts_at__lt=end)
+        .select_related("offer")
+        .order_by("starts_at", "pk")[:limit]
+    )

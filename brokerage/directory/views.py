@@ -1,0 +1,176 @@
+"""The public directory of breaks: search, an offer's page, and the calendar of activity sessions."""
+
+import calendar
+import datetime
+
+from django.core.paginator import Paginator
+from django.http import QueryDict
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.decorators.http import require_GET
+
+from breakthrough.models import Role
+from brokerage.directory import geo, selectors
+from brokerage.directory.forms import DirectorySearchForm
+from brokerage.models import PriceUnit
+
+PER_PAGE = 20
+MOST_RESULTS = 1000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most MOST_RESULTS rows, so a page costs the same with 5,000 offers or 500,000.
+
+    Past the cap the page says "more than 1,000" and lists the first 1,000: nobody pages further than
+    that, and a filter finds the rest faster.
+    """
+
+    @cached_property
+    def counted(self) -> int:
+        return self.object_list.order_by()[: MOST_RESULTS + 1].count()
+
+    @cached_property
+    def count(self):
+        return min(self.counted, MOST_RESULTS)
+
+    @property
+    def capped(self) -> bool:
+        return self.counted > MOST_RESULTS
+
+
+def price_text(offer) -> str:
+    """'Free', or '£12.50 per session' from pence."""
+    if offer.price_unit == PriceUnit.FREE or not offer.price_pence:
+        return "Free"
+    pounds, pence = divmod(offer.price_pence, 100)
+    amount = f"£{pounds:,}" if not pence else f"£{pounds:,}.{pence:02d}"
+    return f"{amount} {offer.get_price_unit_display()}"
+
+
+def book_url(name: str, **kwargs) -> str | None:
+    """The booking page's URL, or None while the bookings part of the site does not have it."""
+    try:
+        return reverse(f"brokerage:bookings:{name}", kwargs=kwargs)
+    except NoReverseMatch:
+        return None
+
+
+def _search_form(request) -> tuple[DirectorySearchForm, dict]:
+    form = DirectorySearchForm(request.GET or None)
+    filters = form.filters if form.is_bound and form.is_valid() else {}
+    return form, filters
+
+
+@require_GET
+def search(request):
+    form, filters = _search_form(request)
+    page = None
+    if not form.errors:
+        ids = selectors.offer_search(**filters).values_list("pk", flat=True)
+        page = CappedPaginator(ids, PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = selectors.offers_by_pk(pks=list(page.object_list))
+        for offer in page.object_list:
+            offer.price_text = price_text(offer)
+            offer.miles = selectors.miles(offer, filters.get("position"))
+    return render(
+        request,
+        "brokerage/directory/search.html",
+        {
+            "form": form,
+            "page": page,
+            "filtered": bool(filters),
+            "querystring": form.querystring() if form.is_bound else "",
+            "credit": geo.CREDIT,
+            "most_results": MOST_RESULTS,
+        },
+    )
+
+
+@require_GET
+def offer_detail(request, pk):
+    offer = selectors.offer_get(pk=pk)
+    missing = selectors.missing_checks(offer=offer)
+    sessions = [] if offer.uses_nights else selectors.next_sessions(offer=offer)
+    nights = selectors.nights_ahead(offer=offer) if offer.uses_nights else []
+    bookability = selectors.session_bookability(offer=offer, sessions=sessions, missing=missing, user=request.user)
+    carer = request.user.is_authenticated and request.user.role == Role.CARER
+    rows = []
+    for session in sessions:
+        verdict = bookability[session.pk]
+        url = book_url("book_session", session_pk=session.pk) if verdict.bookable and carer else None
+        rows.append({"session": session, "bookable": verdict.bookable, "reason": verdict.reason, "url": url})
+    nights_url = None
+    if offer.uses_nights and carer and not missing and any(n.places_left > 0 for n in nights):
+        nights_url = book_url("book_nights", offer_pk=offer.pk)
+    profile = getattr(offer.provider, "provider_profile", None)
+    return render(
+        request,
+        "brokerage/directory/offer.html",
+        {
+            "offer": offer,
+            "profile": profile,
+            "price": price_text(offer),
+            "missing": missing,
+            "rows": rows,
+            "nights": nights,
+            "nights_url": nights_url,
+            "signed_in_carer": carer,
+            "credit": geo.CREDIT,
+        },
+    )
+
+
+def _month(value: str | None) -> datetime.date:
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return datetime.date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+@require_GET
+def month_calendar(request):
+    params = request.GET.copy()
+    month = _month(params.pop("month", [None])[-1])
+    form, filters = _search_form(request) if params else (DirectorySearchForm(), {})
+    first = month
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    weeks = []
+    sessions = []
+    if not form.errors:
+        sessions = selectors.calendar_sessions(offers=selectors.offer_search(**filters), first=first, last=last)
+    by_day: dict[datetime.date, list] = {}
+    for session in sessions:
+        by_day.setdefault(timezone.localtime(session.starts_at).date(), []).append(session)
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
+        weeks.append(
+            [{"date": day, "in_month": day.month == month.month, "sessions": by_day.get(day, [])} for day in week]
+        )
+    previous = (first - datetime.timedelta(days=1)).replace(day=1)
+    following = last + datetime.timedelta(days=1)
+    filters_qs = form.querystring() if form.is_bound else ""
+    return render(
+        request,
+        "brokerage/directory/calendar.html",
+        {
+            "form": form,
+            "month": month,
+            "weeks": weeks,
+            "count": len(sessions),
+            "limit": selectors.CALENDAR_LIMIT,
+            "previous_qs": _with_month(filters_qs, previous),
+            "next_qs": _with_month(filters_qs, following),
+            "previous": previous,
+            "next": following,
+            "credit": geo.CREDIT,
+        },
+    )
+
+
+def _with_month(querystring: str, month: datetime.date) -> str:
+    params = QueryDict(querystring, mutable=True)
+    params["month"] = f"{month:%Y-%m}"
+    return params.urlencode()

@@ -1,0 +1,210 @@
+"""Reads for the provider portal. Every one takes the user who reads and goes through the access choke point."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from breakthrough.access import get_visible_or_404, visible
+from breakthrough.models import Locality, Organisation, Role
+from brokerage.models import (
+    Booking,
+    ComplianceDocument,
+    ComplianceKind,
+    Night,
+    Offer,
+    ProviderProfile,
+    Schedule,
+    Session,
+)
+
+EXPIRING_SOON_DAYS = ComplianceDocument.WARN_DAYS
+
+
+def organisation_for_portal(*, user) -> Organisation:
+    """The provider organisation the signed-in member of staff works for (404 for anyone else)."""
+    if user.role != Role.PROVIDER or not user.organisation_id:
+        raise Http404("Only provider staff have a portal.")
+    return user.organisation
+
+
+def profile_get(*, fetched_by) -> ProviderProfile:
+    """The provider's directory profile; an unsaved blank one if it has never been filled in."""
+    organisation = organisation_for_portal(user=fetched_by)
+    profile = visible(fetched_by, ProviderProfile).filter(organisation=organisation).first()
+    return profile or ProviderProfile(organisation=organisation)
+
+
+def localities_served(*, organisation: Organisation) -> QuerySet[Locality]:
+    """The localities of the partnerships the organisation serves: the choices for 'areas served'."""
+    return Locality.objects.filter(partnership__in=organisation.partnerships_served.all()).select_related("partnership")
+
+
+# ---------------------------------------------------------------------------------------------
+# Offers and availability
+# ---------------------------------------------------------------------------------------------
+
+
+def offer_list(*, fetched_by) -> QuerySet[Offer]:
+    """The offers the user's organisation runs, with counts of upcoming sessions (one query)."""
+    now = timezone.now()
+    return (
+        visible(fetched_by, Offer)
+        .filter(provider_id=fetched_by.organisation_id)
+        .select_related("locality")
+        .annotate(
+            upcoming_sessions=Count(
+                "sessions", filter=Q(sessions__starts_at__gte=now, sessions__is_cancelled=False), distinct=True
+            )
+        )
+        .order_by("title", "pk")
+    )
+
+
+def offer_get(*, fetched_by, pk) -> Offer:
+    source = Offer.objects.select_related("locality", "provider").prefetch_related("features")
+    if fetched_by.role == Role.PROVIDER:
+        source = source.filter(provider_id=fetched_by.organisation_id)
+    return get_visible_or_404(fetched_by, source, pk=pk)
+
+
+def offer_sessions(*, offer: Offer, fetched_by, upcoming_only: bool = True) -> QuerySet[Session]:
+    sessions = visible(fetched_by, Session).filter(offer=offer)
+    if upcoming_only:
+        sessions = sessions.filter(ends_at__gte=timezone.now())
+    return sessions.order_by("starts_at", "pk")
+
+
+def offer_schedules(*, offer: Offer, fetched_by) -> QuerySet[Schedule]:
+    return visible(fetched_by, Schedule).filter(offer=offer).order_by("weekday", "starts_at")
+
+
+def offer_nights(*, offer: Offer, fetched_by) -> QuerySet[Night]:
+    return visible(fetched_by, Night).filter(offer=offer, date__gte=timezone.localdate()).order_by("date")
+
+
+def session_get(*, fetched_by, pk) -> Session:
+    source = Session.objects.select_related("offer")
+    if fetched_by.role == Role.PROVIDER:
+        source = source.filter(offer__provider_id=fetched_by.organisation_id)
+    return get_visible_or_404(fetched_by, source, pk=pk)
+
+
+def upcoming_sessions(*, fetched_by, limit: int = 10) -> list[Session]:
+    """The organisation's next sessions, soonest first, with the offer (one query)."""
+    return list(
+        visible(fetched_by, Session)
+        .filter(offer__provider_id=fetched_by.organisation_id, ends_at__gte=timezone.now(), is_cancelled=False)
+        .select_related("offer")
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
+def requests_waiting(*, fetched_by, limit: int = 10) -> QuerySet[Booking]:
+    """Bookings of the organisation's offers waiting for the provider to confirm or decline (read only here)."""
+    return (
+        visible(fetched_by, Booking)
+        .filter(offer__provider_id=fetched_by.organisation_id, state=Booking.State.REQUESTED)
+        .select_related("offer", "session")
+        .order_by("requested_at", "pk")[:limit]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Compliance
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpiryStatus:
+    label: str
+    tag: str  # GOV.UK tag colour modifier ("" for the default)
+    days_left: int
+
+
+def expiry_status(document: ComplianceDocument, today: datetime.date | None = None) -> ExpiryStatus:
+    today = today or timezone.localdate()
+    days = (document.expires_on - today).days
+    if days < 0:
+        return ExpiryStatus("Expired", "govuk-tag--red", days)
+    if days <= EXPIRING_SOON_DAYS:
+        if days == 0:
+            return ExpiryStatus("Expires today", "govuk-tag--orange", days)
+        return ExpiryStatus(f"Expires in {days} day{'s' if days != 1 else ''}", "govuk-tag--yellow", days)
+    if document.issued_on > today:
+        return ExpiryStatus("Not yet in force", "govuk-tag--grey", days)
+    return ExpiryStatus("Current", "govuk-tag--green", days)
+
+
+def compliance_list(*, fetched_by) -> list[ComplianceDocument]:
+    """The organisation's compliance documents, soonest expiry first, each with its `status`."""
+    documents = list(
+        visible(fetched_by, ComplianceDocument)
+        .filter(organisation_id=fetched_by.organisation_id)
+        .order_by("expires_on", "pk")
+    )
+    today = timezone.localdate()
+    for document in documents:
+        document.status = expiry_status(document, today)
+    return documents
+
+
+def compliance_expiring_soon(*, fetched_by) -> list[ComplianceDocument]:
+    """Documents that have expired or expire within the warning period."""
+    horizon = timezone.localdate() + datetime.timedelta(days=EXPIRING_SOON_DAYS)
+    today = timezone.localdate()
+    documents = list(
+        visible(fetched_by, ComplianceDocument)
+        .filter(organisation_id=fetched_by.organisation_id, expires_on__lte=horizon)
+        .order_by("expires_on", "pk")
+    )
+    # A document that has been replaced (a newer one of the same kind runs later) is not worth a warning.
+    later = set(
+        visible(fetched_by, ComplianceDocument)
+        .filter(organisation_id=fetched_by.organisation_id, expires_on__gt=horizon)
+        .values_list("kind", flat=True)
+    )
+    documents = [d for d in documents if d.kind not in later]
+    for document in documents:
+        document.status = expiry_status(document, today)
+    return documents
+
+
+def compliance_get(*, fetched_by, pk) -> ComplianceDocument:
+    source = ComplianceDocument.objects.all()
+    if fetched_by.role == Role.PROVIDER:
+        source = source.filter(organisation_id=fetched_by.organisation_id)
+    return get_visible_or_404(fetched_by, source, pk=pk)
+
+
+def offer_bookable_checks(offer: Offer, on_date: datetime.date) -> list[dict]:
+    """Which of the offer's required checks the provider does not hold, current, on `on_date`.
+
+    Returns one entry per missing check: {"kind", "label", "reason"} where reason is "missing" (never
+    recorded) or "expired" (recorded, but none current on that date). An empty list means bookable.
+    Not user-scoped: it reads compliance status, never a personal record. One query.
+    """
+    required = list(offer.required_checks)
+    documents = ComplianceDocument.objects.filter(organisation_id=offer.provider_id, kind__in=required).only(
+        "kind", "issued_on", "expires_on"
+    )
+    held: set[str] = set()
+    current: set[str] = set()
+    for document in documents:
+        held.add(document.kind)
+        if document.is_current_on(on_date):
+            current.add(document.kind)
+    missing = []
+    for kind in required:
+        if kind in current:
+            continue
+        missing.append(
+            {
+                "kind": str(kind),
+                "label": ComplianceKind(kind).label,
+                "reason": "expired" if kind in held else "missing",
+            }
+        )
+    return missing

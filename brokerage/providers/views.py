@@ -1,0 +1,334 @@
+"""The provider portal: the organisation's profile, offers, availability and compliance documents.
+
+Views are small: fetch through a selector (which goes through the access choke point), validate a
+form, call a service, redirect. Staff see their own organisation only; anything else answers 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from breakthrough.audit import log_action
+from breakthrough.decorators import role_required
+from breakthrough.forms import apply_service_errors
+from breakthrough.models import Role
+from brokerage.providers import forms, selectors, services
+
+
+def _form_page(request, form, *, title, back_url, submit="Save", caption="", multipart=False, extra=None):
+    context = {
+        "form": form,
+        "title": title,
+        "back_url": back_url,
+        "submit": submit,
+        "caption": caption,
+        "multipart": multipart,
+        **(extra or {}),
+    }
+    return render(request, "brokerage/providers/form.html", context)
+
+
+def _offer_url(offer):
+    return reverse("brokerage:providers:offer_detail", kwargs={"pk": offer.pk})
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile
+# ---------------------------------------------------------------------------------------------
+
+
+@role_required(Role.PROVIDER)
+def profile(request):
+    profile = selectors.profile_get(fetched_by=request.user)
+    localities = profile.localities.select_related("partnership") if profile.pk else []
+    return render(request, "brokerage/providers/profile.html", {"profile": profile, "localities": localities})
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    profile = selectors.profile_get(fetched_by=request.user)
+    organisation = profile.organisation
+    choices = selectors.localities_served(organisation=organisation)
+    initial = {name: getattr(profile, name) for name in services.PROFILE_FIELDS}
+    initial["localities"] = list(profile.localities.all()) if profile.pk else []
+    form = forms.ProfileForm(request.POST or None, initial=initial, localities=choices)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        localities = data.pop("localities")
+        try:
+            services.provider_profile_update(
+                organisation=organisation, data=data, localities=localities, by=request.user
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Your organisation's details are saved.")
+            return redirect("brokerage:providers:profile")
+    return _form_page(request, form, title=form.title, back_url=reverse("brokerage:providers:profile"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Offers
+# ---------------------------------------------------------------------------------------------
+
+
+@role_required(Role.PROVIDER)
+def offer_list(request):
+    offers = selectors.offer_list(fetched_by=request.user)
+    return render(request, "brokerage/providers/offer_list.html", {"offers": offers})
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def offer_create(request):
+    organisation = selectors.organisation_for_portal(user=request.user)
+    form = forms.OfferForm(request.POST or None, localities=selectors.localities_served(organisation=organisation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = services.offer_create(
+                organisation=organisation,
+                data=form.service_data(),
+                features=form.cleaned_data["features"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "The offer is saved. Add its availability, then publish it.")
+            return redirect(_offer_url(offer))
+    return _form_page(
+        request, form, title="Add an offer", back_url=reverse("brokerage:providers:offer_list"), submit="Save offer"
+    )
+
+
+@role_required(Role.PROVIDER)
+def offer_detail(request, pk):
+    offer = selectors.offer_get(fetched_by=request.user, pk=pk)
+    context = {
+        "offer": offer,
+        "sessions": selectors.offer_sessions(offer=offer, fetched_by=request.user)[:100],
+        "schedules": selectors.offer_schedules(offer=offer, fetched_by=request.user),
+        "nights": selectors.offer_nights(offer=offer, fetched_by=request.user)[:120],
+        "missing_checks": selectors.offer_bookable_checks(offer, timezone.localdate()),
+    }
+    return render(request, "brokerage/providers/offer_detail.html", context)
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def offer_edit(request, pk):
+    offer = selectors.offer_get(fetched_by=request.user, pk=pk)
+    localities = selectors.localities_served(organisation=offer.provider)
+    form = forms.OfferForm(request.POST or None, initial=forms.OfferForm.initial_for(offer), localities=localities)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offer_update(
+                offer=offer, data=form.service_data(), features=form.cleaned_data["features"], by=request.user
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "The offer is saved.")
+            return redirect(_offer_url(offer))
+    return _form_page(request, form, title=f"Change {offer.title}", back_url=_offer_url(offer), submit="Save offer")
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def offer_publish(request, pk):
+    """GET asks to confirm; POST publishes or takes the offer out of the directory."""
+    offer = selectors.offer_get(fetched_by=request.user, pk=pk)
+    if request.method == "POST":
+        publish = request.POST.get("publish") == "yes"
+        services.offer_set_published(offer=offer, published=publish, by=request.user)
+        messages.success(
+            request, "The offer is in the directory." if publish else "The offer is no longer in the directory."
+        )
+        return redirect(_offer_url(offer))
+    return render(request, "brokerage/providers/offer_publish.html", {"offer": offer})
+
+
+# ---------------------------------------------------------------------------------------------
+# Availability
+# ---------------------------------------------------------------------------------------------
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def session_add(request, pk):
+    offer = selectors.offer_get(fetched_by=request.user, pk=pk)
+    form = forms.SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_create(offer=offer, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "The session is added.")
+            return redirect(_offer_url(offer))
+    return _form_page(
+        request, form, title=form.title, caption=offer.title, back_url=_offer_url(offer), submit="Add session"
+    )
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def schedule_add(request, pk):
+    offer = selectors.offer_get(fetched_by=request.user, pk=pk)
+    form = forms.ScheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule = services.schedule_create(offer=offer, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            count = schedule.sessions.count()
+            messages.success(request, f"The repeating session is added: {count} session{'s' if count != 1 else ''}.")
+            return redirect(_offer_url(offer))
+    return _form_page(
+        request, form, title=form.title, caption=offer.title, back_url=_offer_url(offer), submit="Add sessions"
+    )
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def session_places(request, pk):
+    session = selectors.session_get(fetched_by=request.user, pk=pk)
+    form = forms.SessionPlacesForm(request.POST or None, initial={"places": session.places})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_change_places(session=session, places=form.cleaned_data["places"], by=request.user)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "The number of places is changed.")
+            return redirect(_offer_url(session.offer))
+    return _form_page(
+        request,
+        form,
+        title=form.title,
+        caption=str(session),
+        back_url=_offer_url(session.offer),
+        extra={"intro": f"{session.places_taken} of {session.places} places are taken."},
+    )
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def session_cancel(request, pk):
+    session = selectors.session_get(fetched_by=request.user, pk=pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.session_cancel(session=session, by=request.user)
+        except ValidationError as e:
+            error = e.messages[0]
+        else:
+            messages.success(request, "The session is cancelled.")
+            return redirect(_offer_url(session.offer))
+    return render(request, "brokerage/providers/session_cancel.html", {"session": session, "error": error})
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def nights_open(request, pk):
+    offer = selectors.offer_get(fetched_by=request.user, pk=pk)
+    if not offer.uses_nights:
+        raise Http404("Only a bookable property has nights.")
+    form = forms.NightsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.nights_open(offer=offer, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "The nights are open.")
+            return redirect(_offer_url(offer))
+    return _form_page(
+        request, form, title=form.title, caption=offer.title, back_url=_offer_url(offer), submit="Open nights"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Compliance documents
+# ---------------------------------------------------------------------------------------------
+
+
+@role_required(Role.PROVIDER)
+def compliance_list(request):
+    documents = selectors.compliance_list(fetched_by=request.user)
+    return render(request, "brokerage/providers/compliance_list.html", {"documents": documents})
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def compliance_add(request):
+    organisation = selectors.organisation_for_portal(user=request.user)
+    form = forms.ComplianceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("file")
+        try:
+            services.compliance_add(organisation=organisation, data=data, file=upload, by=request.user)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "The document is added.")
+            return redirect("brokerage:providers:compliance_list")
+    return _form_page(
+        request,
+        form,
+        title=form.title,
+        back_url=reverse("brokerage:providers:compliance_list"),
+        submit="Add document",
+        multipart=True,
+    )
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def compliance_replace(request, pk):
+    document = selectors.compliance_get(fetched_by=request.user, pk=pk)
+    form = forms.ComplianceForm(request.POST or None, request.FILES or None, replacing=document)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("file")
+        try:
+            services.compliance_replace(document=document, data=data, file=upload, by=request.user)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "The renewed document is saved.")
+            return redirect("brokerage:providers:compliance_list")
+    return _form_page(
+        request,
+        form,
+        title=f"Renew: {document.get_kind_display()}",
+        caption=f"Replaces {document.reference}, which expires {document.expires_on:%-d %B %Y}",
+        back_url=reverse("brokerage:providers:compliance_list"),
+        submit="Save renewed document",
+        multipart=True,
+    )
+
+
+@role_required(Role.PROVIDER, Role.ADMIN)
+def compliance_download(request, pk):
+    """The uploaded copy, for the organisation's staff and admin only (never a public media URL)."""
+    document = selectors.compliance_get(fetched_by=request.user, pk=pk)
+    if not document.file:
+        raise Http404("No file was uploaded for this document.")
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    log_action(document, "brokerage.compliancedocument.downloaded", user=request.user)
+    name = document.file.name.rsplit("/", 1)[-1]
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
