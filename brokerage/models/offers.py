@@ -132,6 +132,8 @@ class Offer(models.Model):
             models.Index(fields=["locality", "is_published"]),
             models.Index(fields=["easting", "northing"]),
             models.Index(fields=["provider"]),
+            # The directory lists published offers by title: read in index order, stop after a page.
+            models.Index(fields=["title", "id"], condition=Q(is_published=True), name="offer_published_title"),
         ]
         constraints = [
             models.CheckConstraint(
