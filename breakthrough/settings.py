@@ -132,7 +132,15 @@ if PRODUCTION and not REDIS_URL:
         "REDIS_URL must be set in production: Celery, the cache and sign-in rate limits need it."
     )
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Keys are prefixed so that clearing the cache never touches Celery's queues in the same Redis database.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Tests run in parallel (pytest-xdist) each clear only their own keys.
+            "KEY_PREFIX": f"test-cache-{env_str('PYTEST_XDIST_WORKER', 'main')}" if DJANGO_ENV == "test" else "cache",
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -7,7 +7,9 @@ use `client_for(user)` to get a signed-in test client.
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 
 from breakthrough.models import Organisation, Role
@@ -22,12 +24,23 @@ from tests.factories import (
 )
 
 
+def _clear_cache():
+    """Empty the cache. On Redis only the cache's own keys go: FLUSHDB would also empty Celery's queues."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        for key in client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+            client.delete(key)
+    else:
+        backend.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth keeps rate-limit counters and used TOTP codes in the cache (Redis in CI): start each test clean."""
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 def _partnership_staff(slug: str):

@@ -1,8 +1,11 @@
 """Tasks round-trip through a real Celery worker and Redis (the worker is started here, for real)."""
 
 import os
+import pathlib
 import subprocess
 import sys
+import tempfile
+import time
 import uuid
 
 import pytest
@@ -18,14 +21,21 @@ def worker_queue():
         pytest.skip("needs Redis: export REDIS_URL (CI does)")
     queue = f"test-{uuid.uuid4().hex[:12]}"
     env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "DJANGO_ENV": "test"}
+    log = tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log")  # noqa: SIM115
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "celery", "-A", "breakthrough", "worker", "--pool=solo", "-Q", queue, "-l", "warning"],
+        [sys.executable, "-m", "celery", "-A", "breakthrough", "worker", "--pool=solo", "-Q", queue]
+        + ["-n", f"{queue}@%h", "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=settings.BASE_DIR,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
+    # Publish only once the worker is consuming: Redis drops a message sent to a queue nobody has bound yet.
+    deadline = time.monotonic() + 60
+    while "ready." not in pathlib.Path(log.name).read_text():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the Celery worker did not start:\n{pathlib.Path(log.name).read_text()}")
+        time.sleep(0.2)
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
@@ -37,12 +47,15 @@ def worker_queue():
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+        log.seek(0)
+        print(log.read())  # shown by pytest when a test failed
+        log.close()
 
 
 @pytest.mark.services
 def test_a_task_round_trips_through_a_worker_and_redis(worker_queue):
     result = heartbeat.apply_async(queue=worker_queue)
-    answer = result.get(timeout=60)  # the worker has to boot Django first
+    answer = result.get(timeout=30)
     assert result.successful()
     assert answer["worker"]
     assert result.backend.__class__.__name__ == "RedisBackend"
@@ -53,7 +66,7 @@ def test_the_worker_sends_email(worker_queue):
     result = send_email.apply_async(
         kwargs={"subject": "Hello", "body": "From the worker", "to": ["someone@example.org"]}, queue=worker_queue
     )
-    assert result.get(timeout=60) == 1
+    assert result.get(timeout=30) == 1
 
 
 def test_every_scheduled_task_is_registered_with_the_worker():
