@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from breakthrough.decorators import role_required
@@ -42,10 +43,19 @@ def _step_urls(steps, step, url_name, return_to, **kwargs):
 
 @role_required(Role.CARER)
 def carer_home(request):
+    from brokerage.bookings import selectors as booking_selectors
+
     carer = selectors.carer_of_user(user=request.user)
     people = selectors.household_people(carer=carer, fetched_by=request.user)
     return render(
-        request, "brokerage/carer_home.html", {"carer": carer, "people": people, "tasks": task_list(carer, people)}
+        request,
+        "brokerage/carer_home.html",
+        {
+            "carer": carer,
+            "people": people,
+            "tasks": task_list(carer, people),
+            "breaks": booking_selectors.carer_summary(carer=carer, fetched_by=request.user),
+        },
     )
 
 
@@ -254,9 +264,21 @@ def caseload(request):
 
 @role_required(*CASEWORK)
 def carer_detail(request, pk):
+    from brokerage.bookings import selectors as booking_selectors
+
     carer = selectors.carer_get(fetched_by=request.user, pk=pk)
     consents = services.consent_current(carer=carer)
-    return render(request, "brokerage/carer_detail.html", {"carer": carer, "consents": consents.values()})
+    return render(
+        request,
+        "brokerage/carer_detail.html",
+        {
+            "carer": carer,
+            "consents": consents.values(),
+            "breaks": booking_selectors.carer_breaks(carer=carer, fetched_by=request.user),
+            "waiting": booking_selectors.carer_waiting(carer=carer, fetched_by=request.user),
+            "find_url": reverse("brokerage:directory:search") + f"?for={carer.pk}",
+        },
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -273,6 +295,7 @@ def provider_home(request):
         "sessions": provider_selectors.upcoming_sessions(fetched_by=request.user, limit=10),
         "requests_waiting": list(provider_selectors.requests_waiting(fetched_by=request.user, limit=10)),
         "expiring": provider_selectors.compliance_expiring_soon(fetched_by=request.user),
+        "now": timezone.now(),
     }
     return render(request, "brokerage/provider_home.html", context)
 

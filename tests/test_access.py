@@ -73,6 +73,15 @@ PAGES = {
     "brokerage:providers:nights_open": (lambda w: {"pk": _provider_offer(w, kind="property").pk}, {"provider"}),
     "brokerage:providers:session_places": (lambda w: {"pk": _provider_session(w).pk}, {"provider"}),
     "brokerage:providers:session_cancel": (lambda w: {"pk": _provider_session(w).pk}, {"provider"}),
+    "brokerage:providers:booking_list": (lambda w: {}, {"provider"}),
+    "brokerage:providers:booking_detail": (
+        lambda w: __import__("tests.brokerage.providers.pages", fromlist=["pages"]).booking_kwargs(w),
+        {"provider"},
+    ),
+    "brokerage:providers:session_attendance": (
+        lambda w: __import__("tests.brokerage.providers.pages", fromlist=["pages"]).session_kwargs(w),
+        {"provider"},
+    ),
     "brokerage:providers:compliance_list": (lambda w: {}, {"provider"}),
     "brokerage:providers:compliance_add": (lambda w: {}, {"provider"}),
     "brokerage:providers:compliance_replace": (lambda w: {"pk": _provider_document(w).pk}, {"provider"}),
@@ -88,6 +97,11 @@ PAGES = {
     "commissioning:national": (lambda w: {}, {"national", "admin"}),
     "brokerage:bookings:book_session": (lambda w: _bk().session_kwargs(w), {"carer_a", "carer_b"}),
     "brokerage:bookings:book_nights": (lambda w: _bk().nights_kwargs(w), {"carer_a", "carer_b"}),
+    "brokerage:bookings:stay": (lambda w: _bk().nights_kwargs(w), {"carer_a", "carer_b"}),
+    "brokerage:bookings:staff_stay": (
+        lambda w: _bk().staff_nights_kwargs(w),
+        {"broker_x", "assessor_x", "admin"},
+    ),
     "brokerage:bookings:staff_book_session": (
         lambda w: _bk().staff_session_kwargs(w),
         {"broker_x", "assessor_x", "admin"},

@@ -1,9 +1,12 @@
-"""Booking questions: who is going and how it is paid for; the reason for cancelling."""
+"""Booking questions: when a stay is, who is going and how it is paid for; the reason for cancelling."""
+
+import datetime
 
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from breakthrough.forms import gds_helper
+from brokerage.directory.forms import SearchDateField
 from brokerage.models import BreakFor, PaymentSource
 
 ME = "me"
@@ -72,3 +75,80 @@ class ReasonForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.textarea("reason", label_size=Size.LARGE, label_tag="h1"))
+
+
+MOST_NIGHTS = 14
+
+
+class StayForm(forms.Form):
+    """The first night and the number of nights of a stay at a property.
+
+    The first night must be in the future and one the property has opened; every night of the stay must be
+    open and have room, or the error says which nights are not.
+    """
+
+    title = "When do you want to stay?"
+    first_night = SearchDateField(
+        label="First night",
+        help_text="The night you arrive. For example, 27 3 2027",
+    )
+    nights = forms.IntegerField(
+        label="Number of nights",
+        min_value=1,
+        max_value=MOST_NIGHTS,
+        help_text=f"From 1 to {MOST_NIGHTS}",
+        error_messages={
+            "required": "Enter the number of nights",
+            "invalid": "Enter the number of nights as a whole number, like 3",
+            "min_value": "The stay must be at least 1 night",
+            "max_value": f"The stay can be at most {MOST_NIGHTS} nights",
+        },
+    )
+
+    def __init__(self, *args, places_left, today, **kwargs):
+        """`places_left(first, last)` gives {date: places left} for the nights the property opened in that range."""
+        super().__init__(*args, **kwargs)
+        self.places_left = places_left
+        self.today = today
+        self.fields["nights"].widget.attrs.update({"inputmode": "numeric"})
+        self.fields["first_night"].error_messages["required"] = "Enter the first night of the stay"
+        self.helper = gds_helper(
+            Field("first_night", legend_size=Size.MEDIUM),
+            Field.text("nights", field_width=2),
+        )
+
+    def clean_first_night(self):
+        first = self.cleaned_data["first_night"]
+        if first is None:
+            raise forms.ValidationError("Enter the first night of the stay", code="required")
+        if first <= self.today:
+            raise forms.ValidationError("The first night must be in the future", code="past")
+        return first
+
+    def clean(self):
+        cleaned = super().clean()
+        first = cleaned.get("first_night")
+        if first is None:
+            return cleaned
+        count = cleaned.get("nights") or 1
+        stay = [first + datetime.timedelta(days=i) for i in range(count)]
+        room = self.places_left(stay[0], stay[-1])
+        if first not in room:
+            self.add_error(
+                "first_night", f"The property is not open on {_days([first])}: choose one of the open nights"
+            )
+            return cleaned
+        if cleaned.get("nights") is None:
+            return cleaned
+        closed = [day for day in stay if day not in room]
+        full = [day for day in stay if day in room and room[day] <= 0]
+        if closed:
+            self.add_error("nights", f"The property is not open on {_days(closed)}")
+        if full:
+            self.add_error("nights", f"The property is full on {_days(full)}")
+        return cleaned
+
+
+def _days(days: list) -> str:
+    words = [f"{day:%A} {day.day} {day:%B %Y}" for day in days]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

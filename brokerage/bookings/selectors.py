@@ -38,6 +38,14 @@ def stay_nights(*, offer: Offer, first_night, nights: int) -> list[Night]:
     return list(Night.objects.filter(offer=offer, date__range=(first_night, last)).order_by("date"))
 
 
+def open_nights(*, offer: Offer, first, days: int) -> list[Night]:
+    """The nights the property has opened from `first` for `days` days, full ones too, by date."""
+    import datetime
+
+    last = first + datetime.timedelta(days=days - 1)
+    return list(Night.objects.filter(offer=offer, date__range=(first, last)).order_by("date"))
+
+
 def _bookings(fetched_by) -> QuerySet[Booking]:
     return (
         visible(fetched_by, Booking)
@@ -69,6 +77,19 @@ def carer_waiting(*, carer: Carer, fetched_by) -> list[WaitingListEntry]:
         .filter(carer=carer, state__in=(WaitingListEntry.State.WAITING, WaitingListEntry.State.OFFERED))
         .select_related("offer", "session")
     )
+
+
+def carer_summary(*, carer: Carer, fetched_by) -> dict:
+    """What a carer's home page says about their breaks: the next confirmed one, requests waiting for the
+    provider, and places offered from a waiting list to answer (four queries)."""
+    breaks = carer_breaks(carer=carer, fetched_by=fetched_by)
+    waiting = carer_waiting(carer=carer, fetched_by=fetched_by)
+    confirmed = [b for b in breaks["upcoming"] if b.state == Booking.State.CONFIRMED]
+    return {
+        "next_break": confirmed[0] if confirmed else None,
+        "requests": [b for b in breaks["upcoming"] if b.state == Booking.State.REQUESTED],
+        "offers": [e for e in waiting if e.state == WaitingListEntry.State.OFFERED],
+    }
 
 
 def booking_get(*, fetched_by, pk) -> Booking:

@@ -5,6 +5,7 @@ Small views: fetch through a selector, validate a form, call a service, redirect
 the first page travels to the check page in the signed session, so nothing entered is lost.
 """
 
+import contextlib
 import datetime
 from urllib.parse import urlencode
 
@@ -15,19 +16,20 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from breakthrough.decorators import role_required
 from breakthrough.forms import apply_service_errors
 from breakthrough.models import Role
 from brokerage.bookings import ical, selectors, services
-from brokerage.bookings.forms import ME, CrisisForm, ReasonForm, WhoIsGoingForm
+from brokerage.bookings.forms import ME, CrisisForm, ReasonForm, StayForm, WhoIsGoingForm
 from brokerage.models import Carer, Night, WaitingListEntry
 from brokerage.selectors import household_people
 
 STAFF = (Role.BROKER, Role.ASSESSOR, Role.ADMIN)
 ANYONE_WHO_BOOKS = (Role.CARER, *STAFF)
 MAX_NIGHTS = 28
+WEEKS_SHOWN = 8
 
 
 def _stay(request, offer) -> tuple[datetime.date, int]:
@@ -100,6 +102,56 @@ def _session_key(target) -> str:
         else f"n{target['offer'].pk}:{stay['first_night']}:{stay['nights']}"
     )
     return f"booking:{target['carer'].pk}:{where}"
+
+
+@role_required(*ANYONE_WHO_BOOKS)
+@require_GET
+def stay(request, offer_pk, carer_pk=None):
+    """When to stay at a property: the first night and how many nights, beside the nights free in the next
+    8 weeks. A GET form: a good answer continues to the nights booking page with ?from=&nights=."""
+    if carer_pk is None and request.user.role != Role.CARER:
+        raise Http404("Staff book from a carer's record.")
+    carer = selectors.booking_carer(fetched_by=request.user, carer_pk=carer_pk)
+    offer = selectors.offer_get(fetched_by=request.user, pk=offer_pk)
+    if not offer.uses_nights:
+        raise Http404("This break is not booked by the night.")
+    today = timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    shown = selectors.open_nights(offer=offer, first=tomorrow, days=WEEKS_SHOWN * 7)
+
+    def places_left(first, last):
+        if tomorrow <= first and last < tomorrow + datetime.timedelta(days=WEEKS_SHOWN * 7):
+            rows = [n for n in shown if first <= n.date <= last]
+        else:
+            rows = selectors.open_nights(offer=offer, first=first, days=(last - first).days + 1)
+        return {n.date: n.places_left for n in rows}
+
+    bound = any(key.startswith("first_night") or key == "nights" for key in request.GET)
+    initial = {}
+    if not bound and "from" in request.GET:
+        with contextlib.suppress(ValueError):
+            initial["first_night"] = datetime.date.fromisoformat(request.GET["from"])
+    form = StayForm(request.GET if bound else None, initial=initial, places_left=places_left, today=today)
+    kwargs = {"offer_pk": offer.pk, **({"carer_pk": carer_pk} if carer_pk is not None else {})}
+    prefix = "staff_" if carer_pk is not None else ""
+    if bound and form.is_valid():
+        query = urlencode({"from": form.cleaned_data["first_night"].isoformat(), "nights": form.cleaned_data["nights"]})
+        return redirect(reverse(f"brokerage:bookings:{prefix}book_nights", kwargs=kwargs) + "?" + query)
+    offer_url = reverse("brokerage:directory:offer", kwargs={"pk": offer.pk})
+    return render(
+        request,
+        "brokerage/bookings/stay.html",
+        {
+            "carer": carer,
+            "offer": offer,
+            "form": form,
+            "nights": shown,
+            "weeks": WEEKS_SHOWN,
+            "on_behalf": carer_pk is not None,
+            "action": reverse(f"brokerage:bookings:{prefix}stay", kwargs=kwargs),
+            "offer_url": offer_url + (f"?for={carer.pk}" if carer_pk is not None else ""),
+        },
+    )
 
 
 @role_required(*ANYONE_WHO_BOOKS)

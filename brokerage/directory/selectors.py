@@ -1,4 +1,5 @@
-"""Reads for the public directory. Nothing here is personal, except `session_eligibility`, which takes the user.
+"""Reads for the public directory. Nothing here is personal, except `session_bookability`, which takes the user
+or the carer being booked for, and `booking_for`, which reads that carer through the access choke point.
 
 Every filter runs in the database, and a page of results costs the same few queries however many offers
 there are: one to count, one for the page (with provider and area joined in).
@@ -10,14 +11,17 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from breakthrough.access import get_visible_or_404
 from breakthrough.models import Role
 from brokerage.directory import geo
 from brokerage.models import (
     BreakFor,
     CaredForPerson,
+    Carer,
     ComplianceDocument,
     Night,
     Offer,
@@ -178,6 +182,19 @@ def nights_ahead(*, offer: Offer, days: int = NIGHTS_AHEAD) -> list[Night]:
     return list(Night.objects.filter(offer=offer, date__gte=today, date__lt=today + datetime.timedelta(days=days)))
 
 
+BOOKS_FOR_OTHERS = (Role.BROKER, Role.ASSESSOR, Role.ADMIN)
+
+
+def booking_for(*, user, value: str | None) -> Carer | None:
+    """The carer named by ?for= when hub staff browse on their behalf: only through the access choke point
+    (a carer outside the user's partnership is a 404), and ignored for anyone who does not book for others."""
+    if not value or not user.is_authenticated or user.role not in BOOKS_FOR_OTHERS:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise Http404("No such carer.")
+    return get_visible_or_404(user, Carer.objects.all(), pk=int(value))
+
+
 @dataclass
 class Bookability:
     bookable: bool
@@ -197,17 +214,19 @@ def _person_fits(offer: Offer, person, day: datetime.date) -> str:
 
 
 def session_bookability(
-    *, offer: Offer, sessions: list[Session], missing: list[str], user=None
+    *, offer: Offer, sessions: list[Session], missing: list[str], user=None, carer: Carer | None = None
 ) -> dict[int, Bookability]:
-    """For each session: can it be booked (by this signed-in carer, if one), and if not, why.
+    """For each session: can it be booked (by this signed-in carer, or for `carer`, if given), and if not, why.
 
-    The carer's household (their own people only) is read once per page.
+    The carer's household is read once per page. `carer` must have come through the access choke point
+    (`booking_for`).
     """
     people = None
-    if user is not None and user.is_authenticated and user.role == Role.CARER:
-        # The carer's own record comes through the access choke point; their people are then read by that
-        # carer's relationships (an indexed lookup), which is the same set the choke point allows a carer.
+    if carer is None and user is not None and user.is_authenticated and user.role == Role.CARER:
         carer = carer_of_user(user=user)
+    if carer is not None:
+        # The carer's record came through the access choke point; their people are then read by that
+        # carer's relationships (an indexed lookup), which is the same set the choke point allows.
         people = list(CaredForPerson.objects.filter(relationships__carer=carer).order_by("pk"))
     result = {}
     for session in sessions:

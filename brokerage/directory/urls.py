@@ -7,5 +7,5 @@ app_name = "directory"
 urlpatterns = [
     path("breaks/", views.search, name="search"),
     path("breaks/calendar/", views.month_calendar, name="calendar"),
-    path("breaks/offers/<int:pk>/", views.offer_detail, name="offer"),
+    path("breaks/<int:pk>/", views.offer_detail, name="offer"),
 ]

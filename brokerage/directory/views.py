@@ -65,6 +65,7 @@ def _search_form(request) -> tuple[DirectorySearchForm, dict]:
 
 @require_GET
 def search(request):
+    booking_for = selectors.booking_for(user=request.user, value=request.GET.get("for"))
     form, filters = _search_form(request)
     page = None
     if not form.errors:
@@ -84,26 +85,38 @@ def search(request):
             "querystring": form.querystring() if form.is_bound else "",
             "credit": geo.CREDIT,
             "most_results": MOST_RESULTS,
+            "booking_for": booking_for,
+            "for_query": f"?for={booking_for.pk}" if booking_for else "",
         },
     )
 
 
 @require_GET
 def offer_detail(request, pk):
+    """An offer's page. A signed-in carer gets "Book" links to what their household can take; hub staff who
+    came from a carer's record (?for=<carer>) get "Book for <name>" links and that household's reasons."""
+    booking_for = selectors.booking_for(user=request.user, value=request.GET.get("for"))
     offer = selectors.offer_get(pk=pk)
     missing = selectors.missing_checks(offer=offer)
     sessions = [] if offer.uses_nights else selectors.next_sessions(offer=offer)
     nights = selectors.nights_ahead(offer=offer) if offer.uses_nights else []
-    bookability = selectors.session_bookability(offer=offer, sessions=sessions, missing=missing, user=request.user)
+    bookability = selectors.session_bookability(
+        offer=offer, sessions=sessions, missing=missing, user=request.user, carer=booking_for
+    )
     carer = request.user.is_authenticated and request.user.role == Role.CARER
+    books = carer or booking_for is not None
+    staff_kwargs = {"carer_pk": booking_for.pk} if booking_for else {}
+    prefix = "staff_" if booking_for else ""
     rows = []
     for session in sessions:
         verdict = bookability[session.pk]
-        url = book_url("book_session", session_pk=session.pk) if verdict.bookable and carer else None
+        url = None
+        if verdict.bookable and books:
+            url = book_url(f"{prefix}book_session", session_pk=session.pk, **staff_kwargs)
         rows.append({"session": session, "bookable": verdict.bookable, "reason": verdict.reason, "url": url})
     nights_url = None
-    if offer.uses_nights and carer and not missing and any(n.places_left > 0 for n in nights):
-        nights_url = book_url("book_nights", offer_pk=offer.pk)
+    if offer.uses_nights and books and not missing and any(n.places_left > 0 for n in nights):
+        nights_url = book_url(f"{prefix}stay", offer_pk=offer.pk, **staff_kwargs)
     profile = getattr(offer.provider, "provider_profile", None)
     return render(
         request,
@@ -117,6 +130,7 @@ def offer_detail(request, pk):
             "nights": nights,
             "nights_url": nights_url,
             "signed_in_carer": carer,
+            "booking_for": booking_for,
             "credit": geo.CREDIT,
         },
     )

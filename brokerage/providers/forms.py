@@ -553,3 +553,62 @@ class ComplianceForm(forms.Form):
         if issued and expires and expires <= issued:
             self.add_error("expires_on", "The expiry date must be after the date it was issued")
         return cleaned
+
+
+# ---------------------------------------------------------------------------------------------
+# Bookings: confirm or decline a request; attendance
+# ---------------------------------------------------------------------------------------------
+
+
+class BookingDecisionForm(forms.Form):
+    title = "Confirm or decline this request"
+    CONFIRM, DECLINE = "confirm", "decline"
+    decision = forms.ChoiceField(
+        label="Can you take this booking?",
+        choices=[(CONFIRM, "Confirm"), (DECLINE, "Decline")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select confirm or decline"},
+    )
+    reason = forms.CharField(
+        label="If you decline, why?",
+        help_text="The carer is told this, so say what they could do instead if you can",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea,
+        error_messages={"max_length": "The reason must be 1000 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("decision", legend_size=Size.MEDIUM, inline=True),
+            Field.textarea("reason", rows=4, max_characters=1000),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.DECLINE and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Say why you are declining, so the carer knows")
+        return cleaned
+
+
+ATTENDED, NO_SHOW = "attended", "no_show"
+ATTENDANCE_CHOICES = [(ATTENDED, "Attended"), (NO_SHOW, "Did not attend")]
+
+
+def attendance_rows(bookings, data=None) -> list[dict]:
+    """One row per booking for the attendance page: {booking, field, value, error}.
+
+    `field` is the radio group's name. Without `data` the value is what is recorded already; with it, what
+    was sent (so nothing chosen is lost when another row has a problem). A row with no choice has an error.
+    """
+    rows = []
+    for booking in bookings:
+        field = f"attendance-{booking.pk}"
+        recorded = {"attended": ATTENDED, "no_show": NO_SHOW}.get(booking.state, "")
+        value = recorded if data is None else data.get(field, "")
+        error = ""
+        if data is not None and value not in (ATTENDED, NO_SHOW):
+            value, error = "", "Select attended or did not attend"
+        rows.append({"booking": booking, "field": field, "value": value, "error": error, "recorded": recorded})
+    return rows

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -11,6 +11,7 @@ from breakthrough.access import get_visible_or_404, visible
 from breakthrough.models import Locality, Organisation, Role
 from brokerage.models import (
     Booking,
+    CaredForPerson,
     ComplianceDocument,
     ComplianceKind,
     Night,
@@ -208,3 +209,82 @@ def offer_bookable_checks(offer: Offer, on_date: datetime.date) -> list[dict]:
             }
         )
     return missing
+
+
+# ---------------------------------------------------------------------------------------------
+# Bookings of the organisation's offers (confirming, declining and attendance are bookings services)
+# ---------------------------------------------------------------------------------------------
+
+
+def _who_is_going() -> Prefetch:
+    """The cared-for people on a booking, with only what the provider needs: first name and needs level."""
+    people = CaredForPerson.objects.only("pk", "first_name", "needs_level").order_by("first_name", "pk")
+    return Prefetch("cared_for", queryset=people)
+
+
+def _organisation_bookings(fetched_by) -> QuerySet[Booking]:
+    return (
+        visible(fetched_by, Booking)
+        .filter(offer__provider_id=fetched_by.organisation_id)
+        .select_related("offer", "session")
+        .prefetch_related(_who_is_going())
+    )
+
+
+def _starts(booking: Booking):
+    if booking.session_id:
+        return booking.session.starts_at
+    return timezone.make_aware(datetime.datetime.combine(booking.first_night, datetime.time.min))
+
+
+def provider_bookings(*, fetched_by, limit: int = 200) -> dict[str, list[Booking]]:
+    """Requests waiting for the provider (oldest first) and upcoming confirmed bookings (soonest first).
+
+    Requests carry no carer: until the provider confirms, they see who is going (first names and needs
+    level) but not who the family is. Four queries, whatever the number of bookings.
+    """
+    now = timezone.now()
+    upcoming_filter = Q(session__starts_at__gte=now) | Q(session__isnull=True, first_night__gte=timezone.localdate())
+    requests = list(
+        _organisation_bookings(fetched_by)
+        .filter(state=Booking.State.REQUESTED)
+        .filter(upcoming_filter)
+        .order_by("requested_at", "pk")[:limit]
+    )
+    confirmed = list(
+        _organisation_bookings(fetched_by)
+        .filter(state=Booking.State.CONFIRMED)
+        .filter(upcoming_filter)
+        .select_related("carer__user")[:limit]
+    )
+    confirmed.sort(key=lambda b: (_starts(b), b.pk))
+    return {"requests": requests, "confirmed": confirmed}
+
+
+def booking_get(*, fetched_by, pk) -> Booking:
+    """One booking of the organisation's offers (404 for anyone else's), logged as viewed."""
+    source = Booking.objects.select_related("offer", "session", "carer__user").prefetch_related(_who_is_going())
+    if fetched_by.role == Role.PROVIDER:
+        source = source.filter(offer__provider_id=fetched_by.organisation_id)
+    return get_visible_or_404(fetched_by, source, pk=pk)
+
+
+def session_attendance(*, session: Session, fetched_by) -> list[Booking]:
+    """The confirmed bookings of a session, and those whose attendance is already recorded (two queries)."""
+    states = (Booking.State.CONFIRMED, Booking.State.ATTENDED, Booking.State.NO_SHOW)
+    return list(
+        _organisation_bookings(fetched_by)
+        .filter(session=session, state__in=states)
+        .select_related("carer")
+        .order_by("requested_at", "pk")
+    )
+
+
+def offer_recent_sessions(*, offer: Offer, fetched_by, days: int = 28) -> QuerySet[Session]:
+    """Sessions that have ended within the last `days` days, latest first: for recording attendance."""
+    now = timezone.now()
+    return (
+        visible(fetched_by, Session)
+        .filter(offer=offer, is_cancelled=False, ends_at__lt=now, ends_at__gte=now - datetime.timedelta(days=days))
+        .order_by("-starts_at", "-pk")
+    )

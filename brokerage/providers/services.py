@@ -15,12 +15,14 @@ from django.utils import timezone
 from breakthrough.audit import log_action
 from breakthrough.models import Organisation
 from breakthrough.postcodes import normalise_postcode
+from brokerage.directory import geo
 from brokerage.models import (
     AccessibilityFeature,
     Booking,
     ComplianceDocument,
     Night,
     Offer,
+    OutwardCode,
     PriceUnit,
     ProviderProfile,
     Regulator,
@@ -146,12 +148,30 @@ def _check_offer(offer: Offer) -> None:
         raise ValidationError(error.message_dict) from None
 
 
+def _place(offer: Offer, *, strict: bool = True) -> None:
+    """Give an offer whose postcode is new its grid position now, so the directory finds it by distance at once.
+
+    The position is its outward code's centroid (brokerage.directory.geo). An outward code we do not know is
+    refused, but only once the centroids are loaded: with an empty table every postcode is accepted and the
+    offer stays unplaced until the directory's geocoding job runs after the load. `strict=False` (an edit that
+    did not touch the postcode) never refuses: it only places the offer if it can.
+    """
+    position = geo.locate(offer.postcode) if offer.postcode else None
+    if position is None:
+        offer.easting = offer.northing = None
+        if strict and offer.postcode and OutwardCode.objects.exists():
+            raise ValidationError({"postcode": "We could not find that postcode"})
+        return
+    offer.easting, offer.northing = position
+
+
 @transaction.atomic
 def offer_create(*, organisation: Organisation, data: dict, features, by) -> Offer:
     """A new offer; it stays unpublished until the provider publishes it."""
     data = _clean_offer_data(data)
     offer = Offer(provider=organisation, is_published=False, **data)
     _check_offer(offer)
+    _place(offer)
     offer.save()
     offer.features.set(features)
     log_action(offer, "brokerage.offer.created", user=by, data={"fields": sorted(data)})
@@ -165,9 +185,9 @@ def offer_update(*, offer: Offer, data: dict, features, by) -> Offer:
     changed = _changed(offer, data)
     for name in changed:
         setattr(offer, name, data[name])
-    if "postcode" in changed:
-        offer.easting = offer.northing = None  # the directory geocodes it again
     _check_offer(offer)
+    if "postcode" in changed or offer.easting is None:
+        _place(offer, strict="postcode" in changed)
     offer.save()
     features = list(features)
     if {f.pk for f in features} != set(offer.features.values_list("pk", flat=True)):

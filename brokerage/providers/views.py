@@ -16,6 +16,7 @@ from breakthrough.audit import log_action
 from breakthrough.decorators import role_required
 from breakthrough.forms import apply_service_errors
 from breakthrough.models import Role
+from brokerage.bookings import services as booking_services
 from brokerage.providers import forms, selectors, services
 
 
@@ -114,6 +115,8 @@ def offer_detail(request, pk):
         "sessions": selectors.offer_sessions(offer=offer, fetched_by=request.user)[:100],
         "schedules": selectors.offer_schedules(offer=offer, fetched_by=request.user),
         "nights": selectors.offer_nights(offer=offer, fetched_by=request.user)[:120],
+        "recent_sessions": selectors.offer_recent_sessions(offer=offer, fetched_by=request.user)[:50],
+        "now": timezone.now(),
         "missing_checks": selectors.offer_bookable_checks(offer, timezone.localdate()),
     }
     return render(request, "brokerage/providers/offer_detail.html", context)
@@ -252,6 +255,78 @@ def nights_open(request, pk):
     return _form_page(
         request, form, title=form.title, caption=offer.title, back_url=_offer_url(offer), submit="Open nights"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Bookings: requests to confirm or decline, and attendance (the bookings services do the work and audit)
+# ---------------------------------------------------------------------------------------------
+
+
+def _booking_url(booking):
+    return reverse("brokerage:providers:booking_detail", kwargs={"pk": booking.pk})
+
+
+@role_required(Role.PROVIDER)
+def booking_list(request):
+    bookings = selectors.provider_bookings(fetched_by=request.user)
+    return render(request, "brokerage/providers/booking_list.html", bookings)
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def booking_detail(request, pk):
+    """A booking of one of the organisation's offers; while it is requested, confirm it or decline it."""
+    booking = selectors.booking_get(fetched_by=request.user, pk=pk)
+    deciding = booking.state == booking.State.REQUESTED
+    form = forms.BookingDecisionForm(request.POST or None) if deciding else None
+    if request.method == "POST":
+        if not deciding:
+            messages.error(request, "This booking is no longer waiting for an answer.")
+            return redirect(_booking_url(booking))
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == form.CONFIRM:
+                    booking_services.booking_confirm(booking=booking, by=request.user)
+                    done = "The booking is confirmed. The carer has been told."
+                else:
+                    booking_services.booking_decline(
+                        booking=booking, by=request.user, reason=form.cleaned_data["reason"]
+                    )
+                    done = "The request is declined. The carer has been told why."
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, done)
+                return redirect("brokerage:providers:booking_list")
+    context = {"booking": booking, "form": form, "show_carer": not deciding}
+    return render(request, "brokerage/providers/booking_detail.html", context)
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def session_attendance(request, pk):
+    """Who came to a session: one pair of radios per confirmed booking, saved together once it has started."""
+    session = selectors.session_get(fetched_by=request.user, pk=pk)
+    started = session.starts_at <= timezone.now()
+    bookings = selectors.session_attendance(session=session, fetched_by=request.user)
+    rows = forms.attendance_rows(bookings, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and started and rows and not any(row["error"] for row in rows):
+        for row in rows:
+            if row["value"] == row["recorded"]:
+                continue
+            try:
+                booking_services.booking_record_attendance(
+                    booking=row["booking"], by=request.user, attended=row["value"] == forms.ATTENDED
+                )
+            except ValidationError as error:
+                row["error"] = " ".join(error.messages)
+            else:
+                row["recorded"] = row["value"]
+        if not any(row["error"] for row in rows):
+            messages.success(request, "Attendance is saved.")
+            return redirect(_offer_url(session.offer))
+    context = {"session": session, "started": started, "rows": rows, "errors": [r for r in rows if r["error"]]}
+    return render(request, "brokerage/providers/session_attendance.html", context)
 
 
 # ---------------------------------------------------------------------------------------------

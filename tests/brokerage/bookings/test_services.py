@@ -42,7 +42,7 @@ def test_a_carer_books_an_instant_session_and_it_is_confirmed_emailed_and_audite
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["carer.a@example.org"]
     assert "booked" in mail.outbox[0].subject
-    assert f"/breaks/{booking.pk}/" in mail.outbox[0].body
+    assert f"/carer/breaks/{booking.pk}/" in mail.outbox[0].body
 
 
 def test_a_joint_booking_is_one_row_with_two_places_requested_and_costed_per_place(

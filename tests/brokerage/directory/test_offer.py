@@ -154,7 +154,7 @@ def test_a_property_shows_nights_for_the_next_four_weeks(client, client_for, car
     assert [n.date for n in response.context["nights"]] == [today + datetime.timedelta(days=d) for d in (3, 4)]
     assert "Full" in response.content.decode()
     carer_page = client_for(carer_a.user).get(url(offer))
-    assert carer_page.context["nights_url"] == reverse("brokerage:bookings:book_nights", kwargs={"offer_pk": offer.pk})
+    assert carer_page.context["nights_url"] == reverse("brokerage:bookings:stay", kwargs={"offer_pk": offer.pk})
 
 
 def test_the_offer_page_costs_the_same_queries_however_many_sessions(client):
