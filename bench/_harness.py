@@ -21,17 +21,20 @@ ROOT = Path(__file__).resolve().parent.parent
 warnings.filterwarnings("ignore", message="No directory at")
 
 
-def setup_django(size: int) -> str:
-    """Point Django at the benchmark database for `size`, migrate it, and return a description of it."""
+def setup_django(size: int, dataset: str = "") -> str:
+    """Point Django at the benchmark database for `size`, migrate it, and return a description of it.
+
+    `dataset` names what the benchmark puts in it, so that benchmarks with different data never share one."""
     url = os.environ.get("BENCH_DATABASE_URL")
     os.environ.pop("DATABASE_URL", None)
+    suffix = f"{size}_{dataset}" if dataset else f"{size}"
     if url:
-        url = f"{url.rstrip('/')}_{size}"
+        url = f"{url.rstrip('/')}_{suffix}"
         os.environ["DATABASE_URL"] = url
         _create_postgres_database(url)
         where = url
     else:
-        where = os.environ["SQLITE_PATH"] = f"/tmp/breakthrough-bench-{size}.sqlite3"
+        where = os.environ["SQLITE_PATH"] = f"/tmp/breakthrough-bench-{suffix}.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "breakthrough.settings")
     os.environ["DJANGO_ENV"] = "development"
     os.environ["DJANGO_DEBUG"] = "false"  # debug keeps every query in memory

@@ -1,12 +1,19 @@
-"""The public directory at 1x and 10x offers: time and query count of search, the calendar and an offer's page.
+"""The public directory at 1x and 10x data: time and query count of search, the calendar and an offer's page.
 
     .venv/bin/python bench/directory.py                      # SQLite files in /tmp
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/breakthrough_bench_dir .venv/bin/python bench/directory.py
-    BENCH_OFFERS=5000 .venv/bin/python bench/directory.py    # the 1x size (10x is ten times it)
+    BENCH_OFFERS=5000 BENCH_MULTIPLE=10 .venv/bin/python bench/directory.py   # the defaults
 
-Each size gets the demo data plus its own generated offers (3 sessions each, a few nights for properties),
-spread over made-up outward codes across Scotland, inserted in bulk. Prints, for each page, the median time
-at 1x and at 10x, their ratio and the queries per page (which must not grow with the data).
+1x is the issue's scale dataset: BENCH_OFFERS generated offers (8-12 sessions each over the past and coming
+three months, a few nights for properties), BENCH_CARERS scale carers (the same at every size) and
+BENCH_BOOKINGS_PER_OFFER bookings per offer (500,000 at 5,000 offers), spread over made-up outward codes across
+Scotland and inserted in bulk. The larger size multiplies offers, sessions and bookings by BENCH_MULTIPLE.
+Prints, for each page, the median time at 1x and at the larger size, their ratio and the queries per page
+(which must not grow with the data).
+
+Generating bookings is the slow part: on PostgreSQL here (2 cores, shared) 1,000,000 took 204 s, so 10x
+(5,000,000) takes 15-25 minutes; SQLite took 342 s for the 1x 500,000. BENCH_MULTIPLE=2 is the practical
+setting for a quick run; each size's database is kept, so only the first run of a size pays for it.
 """
 
 import argparse
@@ -17,14 +24,39 @@ import random
 import sys
 import time
 
-from _harness import measure_sizes, median_seconds, setup_django
+from _harness import ensure_scale, measure_sizes, median_seconds, setup_django
 
 BASE = int(os.environ.get("BENCH_OFFERS", "5000"))
+MULTIPLE = int(os.environ.get("BENCH_MULTIPLE", "10"))
+CARERS = int(os.environ.get("BENCH_CARERS", "50000"))
+BOOKINGS_PER_OFFER = int(os.environ.get("BENCH_BOOKINGS_PER_OFFER", "100"))
+DATASET = "scale"  # its own databases: older runs of this benchmark had 3 sessions an offer and no bookings
 TITLE_PREFIX = "Bench offer"
 WORDS = ["swimming", "art", "music", "gym", "walking", "cooking", "drama", "gardening", "football", "yoga"]
 
 
-def seed(offers: int) -> None:
+def seed(offers: int) -> dict:
+    """The demo data, scale carers, `offers` generated offers with sessions, and their bookings.
+
+    Adds what is missing; returns the seconds each step took (nothing for a step that had nothing to do)."""
+    timings = _seed_offers(offers)
+    started = time.perf_counter()
+    ensure_scale(CARERS)
+    timings["carers"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    from breakthrough.demo.scale_bookings import seed_scale_bookings
+    from brokerage.models import Offer
+
+    written = seed_scale_bookings(
+        offers=Offer.objects.filter(title__startswith=TITLE_PREFIX), count=offers * BOOKINGS_PER_OFFER
+    )
+    if written:
+        timings["bookings"] = round(time.perf_counter() - started, 1)
+        print(f"  seeded {written:,} bookings in {timings['bookings']:.1f}s", file=sys.stderr)
+    return timings
+
+
+def _seed_offers(offers: int) -> dict:
     """The demo data, outward codes on a grid, and `offers` generated offers with sessions (adds what is missing)."""
     from django.db import transaction
     from django.utils import timezone
@@ -36,7 +68,7 @@ def seed(offers: int) -> None:
     demo.seed_demo()
     have = Offer.objects.filter(title__startswith=TITLE_PREFIX).count()
     if have >= offers:
-        return
+        return {}
     started = time.perf_counter()
     rng = random.Random(offers)
     codes = [(f"BX{n}", 250000 + (n % 10) * 15000, 650000 + (n // 10) * 15000) for n in range(100)]
@@ -94,26 +126,27 @@ def seed(offers: int) -> None:
                     for d in range(0, 28, 3):
                         nights.append(Night(offer=offer, date=today + datetime.timedelta(days=d), places=2))
                     continue
-                for _ in range(3):
-                    starts = now + datetime.timedelta(days=rng.randint(-20, 60), hours=rng.randint(0, 10))
-                    places = rng.randint(4, 20)
+                for _ in range(rng.randint(8, 12)):  # over the past and the coming three months
+                    starts = now + datetime.timedelta(days=rng.randint(-90, 90), hours=rng.randint(0, 10))
                     sessions.append(
                         Session(
                             offer=offer,
                             starts_at=starts,
                             ends_at=starts + datetime.timedelta(hours=3),
-                            places=places,
-                            places_taken=rng.randint(0, places),
+                            places=rng.randint(8, 30),
+                            places_taken=0,  # the bookings take them (seed_scale_bookings)
                         )
                     )
             Session.objects.bulk_create(sessions, batch_size=5000)
             Night.objects.bulk_create(nights, batch_size=5000)
-    print(f"  seeded {offers - have:,} offers in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    took = round(time.perf_counter() - started, 1)
+    print(f"  seeded {offers - have:,} offers in {took:.1f}s", file=sys.stderr)
+    return {"offers": took}
 
 
 def measure(size: int) -> dict:
-    database = setup_django(size)
-    seed(size)
+    database = setup_django(size, DATASET)
+    seeding = seed(size)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -121,7 +154,7 @@ def measure(size: int) -> dict:
     from django.utils import timezone
 
     from breakthrough.models import User
-    from brokerage.models import Offer
+    from brokerage.models import Booking, Carer, Offer, Session
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -146,7 +179,16 @@ def measure(size: int) -> dict:
         "offer page": (anonymous, reverse("brokerage:directory:offer", kwargs={"pk": offer.pk})),
         "offer page, signed-in carer": (carer, reverse("brokerage:directory:offer", kwargs={"pk": offer.pk})),
     }
-    results = {"database": database}
+    results = {
+        "database": database,
+        "rows": {
+            "offers": Offer.objects.count(),
+            "sessions": Session.objects.count(),
+            "carers": Carer.objects.count(),
+            "bookings": Booking.objects.count(),
+        },
+        "seeding": seeding,
+    }
     for name, (client, url) in pages.items():
 
         def get(client=client, url=url):
@@ -167,13 +209,21 @@ def main():
     if size:
         print(json.dumps(measure(size)))
         return
-    small, large = measure_sizes(__file__, [BASE, BASE * 10]).values()
+    small, large = measure_sizes(__file__, [BASE, BASE * MULTIPLE]).values()
     print(f"Directory benchmark: {small.pop('database')} vs {large.pop('database')}")
-    print(f"\n{'page':32} {'1x (ms)':>9} {'10x (ms)':>9} {'ratio':>6} {'queries 1x/10x':>15}")
+    for label, result in (("1x", small), (f"{MULTIPLE}x", large)):
+        rows = ", ".join(f"{n:,} {what}" for what, n in result.pop("rows").items())
+        seeding = ", ".join(f"{what} {s}s" for what, s in result.pop("seeding").items()) or "already there"
+        print(f"  {label}: {rows} (in the database, demo data included); seeding: {seeding}")
+    big = f"{MULTIPLE}x"
+    print(f"\n{'page':32} {'1x (ms)':>9} {big + ' (ms)':>9} {'ratio':>6} {'queries 1x/' + big:>15}")
     for name, (t1, q1) in small.items():
-        t10, q10 = large[name]
-        print(f"{name:32} {t1 * 1000:9.1f} {t10 * 1000:9.1f} {t10 / t1:6.2f} {q1:>7}/{q10:<7}")
-    print(f"\n1x = {BASE:,} generated offers plus the demo data; 10x = {BASE * 10:,}.")
+        tn, qn = large[name]
+        print(f"{name:32} {t1 * 1000:9.1f} {tn * 1000:9.1f} {tn / t1:6.2f} {q1:>7}/{qn:<7}")
+    print(
+        f"\n1x = {BASE:,} generated offers, {BASE * BOOKINGS_PER_OFFER:,} bookings, {CARERS:,} scale carers, plus the"
+        f" demo data; {big} = {MULTIPLE} times the offers, sessions and bookings (the same carers)."
+    )
 
 
 if __name__ == "__main__":
