@@ -9,6 +9,7 @@ _NAV = {
         ("Home", "brokerage:carer_home"),
         ("About you", "brokerage:about_you_check", "/carer/about-you/"),
         ("People you care for", "brokerage:people_list"),
+        ("Your breaks", "brokerage:bookings:breaks"),
     ],
     Role.BROKER: [("Caseload", "brokerage:caseload")],
     Role.ASSESSOR: [("Caseload", "brokerage:caseload")],

@@ -63,8 +63,8 @@ def carer_breaks(*, carer: Carer, fetched_by) -> dict[str, list[Booking]]:
     def starts(b):
         return b.session.starts_at if b.session_id else None
 
-    def is_upcoming(b):
-        return (b.session.starts_at > now) if b.session_id else (b.first_night >= today)
+    def is_upcoming(b):  # cancelled and declined bookings are listed under "Past and cancelled"
+        return b.holds_places and ((b.session.starts_at > now) if b.session_id else (b.first_night >= today))
 
     upcoming = [b for b in bookings if is_upcoming(b)]
     upcoming.sort(key=lambda b: (timezone.localtime(starts(b)).date() if starts(b) else b.first_night, b.pk))

@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from breakthrough.models import Role
+from breakthrough.money import format_pence
 from brokerage.directory import geo, selectors
 from brokerage.directory.forms import DirectorySearchForm
 from brokerage.models import PriceUnit
@@ -44,9 +45,7 @@ def price_text(offer) -> str:
     """'Free', or '£12.50 per session' from pence."""
     if offer.price_unit == PriceUnit.FREE or not offer.price_pence:
         return "Free"
-    pounds, pence = divmod(offer.price_pence, 100)
-    amount = f"£{pounds:,}" if not pence else f"£{pounds:,}.{pence:02d}"
-    return f"{amount} {offer.get_price_unit_display()}"
+    return f"{format_pence(offer.price_pence)} {offer.get_price_unit_display()}"
 
 
 def book_url(name: str, **kwargs) -> str | None:
@@ -110,10 +109,21 @@ def offer_detail(request, pk):
     rows = []
     for session in sessions:
         verdict = bookability[session.pk]
-        url = None
+        url = waiting_url = None
         if verdict.bookable and books:
             url = book_url(f"{prefix}book_session", session_pk=session.pk, **staff_kwargs)
-        rows.append({"session": session, "bookable": verdict.bookable, "reason": verdict.reason, "url": url})
+        elif books and not missing and session.places_left <= 0:
+            # Full: the same booking page offers the waiting list instead.
+            waiting_url = book_url(f"{prefix}book_session", session_pk=session.pk, **staff_kwargs)
+        rows.append(
+            {
+                "session": session,
+                "bookable": verdict.bookable,
+                "reason": verdict.reason,
+                "url": url,
+                "waiting_url": waiting_url,
+            }
+        )
     nights_url = None
     if offer.uses_nights and books and not missing and any(n.places_left > 0 for n in nights):
         nights_url = book_url(f"{prefix}stay", offer_pk=offer.pk, **staff_kwargs)
