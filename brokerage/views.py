@@ -4,6 +4,8 @@ Views are small: fetch through a selector (which goes through the access choke p
 form, call a service, redirect. Nothing here reads a personal record by primary key on its own.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -259,7 +261,10 @@ def caseload(request):
     form = forms.CaseloadSearchForm(request.GET or None)
     search = form.cleaned_data["q"] if form.is_valid() else ""
     page = Paginator(selectors.carer_list(fetched_by=request.user, search=search), 25).get_page(request.GET.get("page"))
-    return render(request, "brokerage/caseload.html", {"form": form, "page": page, "search": search})
+    querystring = urlencode({"q": search}) if search else ""
+    return render(
+        request, "brokerage/caseload.html", {"form": form, "page": page, "search": search, "querystring": querystring}
+    )
 
 
 @role_required(*CASEWORK)

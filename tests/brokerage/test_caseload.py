@@ -70,3 +70,10 @@ def test_a_carers_record_shows_the_household_and_is_audited(client_for, x, carer
     assert AuditEvent.objects.filter(
         action="brokerage.carer.viewed", actor=x.broker, object_id=str(carer_a.pk)
     ).exists()
+
+
+def test_the_page_links_keep_the_search(client_for, x):
+    for carer in CarerFactory.create_batch(30, locality=x.locality, last_name="MacLeod"):
+        cares_for(carer)
+    page = client_for(x.broker).get(reverse("brokerage:caseload"), {"q": "mac leod"}).content.decode()
+    assert 'href="?q=mac+leod&amp;page=2"' in page
