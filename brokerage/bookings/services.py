@@ -54,11 +54,16 @@ TAKING_STATES = (*Booking.HOLDING, Booking.State.ATTENDED, Booking.State.NO_SHOW
 
 
 def _lock_places(*, session: Session | None = None, offer: Offer | None = None, first_night=None, nights=None):
-    """Lock and return the rows whose places change: [session], or every night of the stay in date order."""
+    """Lock and return the rows whose places change: [session], or every night of the stay in date order.
+
+    FOR NO KEY UPDATE: lockers still queue behind each other, but a booking row being inserted (whose foreign
+    key takes a KEY SHARE lock on the same session) neither waits for the lock nor deadlocks with it.
+    """
     if session is not None:
-        return [Session.objects.select_for_update().get(pk=session.pk)]
+        return [Session.objects.select_for_update(no_key=True).get(pk=session.pk)]
     last = first_night + datetime.timedelta(days=nights - 1)
-    return list(Night.objects.select_for_update().filter(offer=offer, date__range=(first_night, last)).order_by("date"))
+    nights_in_stay = Night.objects.select_for_update(no_key=True).filter(offer=offer, date__range=(first_night, last))
+    return list(nights_in_stay.order_by("date"))
 
 
 def _after_capacity_check() -> None:
@@ -318,21 +323,11 @@ def booking_create(
         by=by,
     )
     cost = booking_cost(offer=offer, session=session, nights=nights, places=places)
-    rows = _lock_places(session=session, offer=offer, first_night=first_night, nights=nights)
-    if session is None and len(rows) != nights:
-        raise ValidationError({"nights": "The property is not available on every night of that stay"})
-    if session is not None and (rows[0].is_cancelled or rows[0].starts_at <= timezone.now()):
-        raise ValidationError("This session can no longer be booked.")
-    if min(row.places_left for row in rows) < places:
-        raise ValidationError(
-            "There are not enough places left. You can join the waiting list instead."
-            if session is not None
-            else "There are not enough places left on those nights."
-        )
-    _after_capacity_check()
-    _take(rows, places)
     state = Booking.State.CONFIRMED if offer.booking_mode == BookingMode.INSTANT else Booking.State.REQUESTED
     now = timezone.now()
+    # Everything that does not touch places is written first, so the lock below is held only for the
+    # capacity check, the update and the commit. A refusal there rolls all of it back (e-mails included:
+    # they are sent on commit).
     booking = Booking.objects.create(
         carer=carer,
         offer=offer,
@@ -349,8 +344,6 @@ def booking_create(
         decided_at=now if state == Booking.State.CONFIRMED else None,
     )
     booking.cared_for.set(people)
-    if session is None:
-        BookingNight.objects.bulk_create([BookingNight(booking=booking, night=row) for row in rows])
     log_action(
         booking,
         f"brokerage.booking.{state}",
@@ -358,6 +351,22 @@ def booking_create(
         data={"places": places, "cost_pence": cost, "payment_source": payment_source},
     )
     _email_state(booking)
+
+    rows = _lock_places(session=session, offer=offer, first_night=first_night, nights=nights)
+    if session is None and len(rows) != nights:
+        raise ValidationError({"nights": "The property is not available on every night of that stay"})
+    if session is not None and (rows[0].is_cancelled or rows[0].starts_at <= timezone.now()):
+        raise ValidationError("This session can no longer be booked.")
+    if min(row.places_left for row in rows) < places:
+        raise ValidationError(
+            "There are not enough places left. You can join the waiting list instead."
+            if session is not None
+            else "There are not enough places left on those nights."
+        )
+    _after_capacity_check()
+    _take(rows, places)
+    if session is None:
+        BookingNight.objects.bulk_create([BookingNight(booking=booking, night=row) for row in rows])
     return booking
 
 
