@@ -55,7 +55,7 @@ def worker_queue():
 @pytest.mark.services
 def test_a_task_round_trips_through_a_worker_and_redis(worker_queue):
     result = heartbeat.apply_async(queue=worker_queue)
-    answer = result.get(timeout=30)
+    answer = result.get(timeout=30, disable_sync_subtasks=False)
     assert result.successful()
     assert answer["worker"]
     assert result.backend.__class__.__name__ == "RedisBackend"
@@ -66,7 +66,7 @@ def test_the_worker_sends_email(worker_queue):
     result = send_email.apply_async(
         kwargs={"subject": "Hello", "body": "From the worker", "to": ["someone@example.org"]}, queue=worker_queue
     )
-    assert result.get(timeout=30) == 1
+    assert result.get(timeout=30, disable_sync_subtasks=False) == 1
 
 
 def test_every_scheduled_task_is_registered_with_the_worker():
