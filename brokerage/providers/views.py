@@ -57,7 +57,7 @@ def profile_edit(request):
     choices = selectors.localities_served(organisation=organisation)
     initial = {name: getattr(profile, name) for name in services.PROFILE_FIELDS}
     initial["localities"] = list(profile.localities.all()) if profile.pk else []
-    form = forms.ProfileForm(request.POST or None, initial=initial, localities=choices)
+    form = forms.ProfileForm(request.POST if request.method == "POST" else None, initial=initial, localities=choices)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         localities = data.pop("localities")
@@ -88,7 +88,10 @@ def offer_list(request):
 @require_http_methods(["GET", "POST"])
 def offer_create(request):
     organisation = selectors.organisation_for_portal(user=request.user)
-    form = forms.OfferForm(request.POST or None, localities=selectors.localities_served(organisation=organisation))
+    form = forms.OfferForm(
+        request.POST if request.method == "POST" else None,
+        localities=selectors.localities_served(organisation=organisation),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             offer = services.offer_create(
@@ -127,7 +130,11 @@ def offer_detail(request, pk):
 def offer_edit(request, pk):
     offer = selectors.offer_get(fetched_by=request.user, pk=pk)
     localities = selectors.localities_served(organisation=offer.provider)
-    form = forms.OfferForm(request.POST or None, initial=forms.OfferForm.initial_for(offer), localities=localities)
+    form = forms.OfferForm(
+        request.POST if request.method == "POST" else None,
+        initial=forms.OfferForm.initial_for(offer),
+        localities=localities,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.offer_update(
@@ -165,7 +172,7 @@ def offer_publish(request, pk):
 @require_http_methods(["GET", "POST"])
 def session_add(request, pk):
     offer = selectors.offer_get(fetched_by=request.user, pk=pk)
-    form = forms.SessionForm(request.POST or None)
+    form = forms.SessionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.session_create(offer=offer, by=request.user, **form.cleaned_data)
@@ -183,7 +190,7 @@ def session_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def schedule_add(request, pk):
     offer = selectors.offer_get(fetched_by=request.user, pk=pk)
-    form = forms.ScheduleForm(request.POST or None)
+    form = forms.ScheduleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             schedule = services.schedule_create(offer=offer, by=request.user, **form.cleaned_data)
@@ -202,7 +209,9 @@ def schedule_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def session_places(request, pk):
     session = selectors.session_get(fetched_by=request.user, pk=pk)
-    form = forms.SessionPlacesForm(request.POST or None, initial={"places": session.places})
+    form = forms.SessionPlacesForm(
+        request.POST if request.method == "POST" else None, initial={"places": session.places}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.session_change_places(session=session, places=form.cleaned_data["places"], by=request.user)
@@ -243,7 +252,7 @@ def nights_open(request, pk):
     offer = selectors.offer_get(fetched_by=request.user, pk=pk)
     if not offer.uses_nights:
         raise Http404("Only a bookable property has nights.")
-    form = forms.NightsForm(request.POST or None)
+    form = forms.NightsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.nights_open(offer=offer, by=request.user, **form.cleaned_data)
@@ -278,7 +287,7 @@ def booking_detail(request, pk):
     """A booking of one of the organisation's offers; while it is requested, confirm it or decline it."""
     booking = selectors.booking_get(fetched_by=request.user, pk=pk)
     deciding = booking.state == booking.State.REQUESTED
-    form = forms.BookingDecisionForm(request.POST or None) if deciding else None
+    form = forms.BookingDecisionForm(request.POST if request.method == "POST" else None) if deciding else None
     if request.method == "POST":
         if not deciding:
             messages.error(request, "This booking is no longer waiting for an answer.")
@@ -344,7 +353,9 @@ def compliance_list(request):
 @require_http_methods(["GET", "POST"])
 def compliance_add(request):
     organisation = selectors.organisation_for_portal(user=request.user)
-    form = forms.ComplianceForm(request.POST or None, request.FILES or None)
+    form = forms.ComplianceForm(
+        request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         upload = data.pop("file")
@@ -369,7 +380,11 @@ def compliance_add(request):
 @require_http_methods(["GET", "POST"])
 def compliance_replace(request, pk):
     document = selectors.compliance_get(fetched_by=request.user, pk=pk)
-    form = forms.ComplianceForm(request.POST or None, request.FILES or None, replacing=document)
+    form = forms.ComplianceForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        replacing=document,
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         upload = data.pop("file")
