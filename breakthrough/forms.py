@@ -146,3 +146,13 @@ class AcceptInvitationForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+def posted(request):
+    """A form's data: the POST on a POST, else None (unbound). Not `request.POST or None`: a form sent with
+    nothing filled in (say, no radio chosen) must be checked and show its errors, not come back blank."""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request):
+    return request.FILES if request.method == "POST" else None

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from breakthrough import selectors, services
 from breakthrough.decorators import role_required
-from breakthrough.forms import AcceptInvitationForm, InvitationForm, apply_service_errors
+from breakthrough.forms import AcceptInvitationForm, InvitationForm, apply_service_errors, posted
 from breakthrough.models import Role
 
 ROLE_HOME = {
@@ -65,7 +65,7 @@ def platform_home(request):
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def invitation_create(request):
-    form = InvitationForm(request.POST if request.method == "POST" else None)
+    form = InvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _ = services.invitation_create(invited_by=request.user, **form.cleaned_data)
@@ -85,7 +85,7 @@ def invitation_accept(request, token):
     invitation = services.invitation_for_token(token)
     if invitation is None:
         return render(request, "breakthrough/invitation_invalid.html", status=404)
-    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, email=invitation.email)
+    form = AcceptInvitationForm(posted(request), email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(

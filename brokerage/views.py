@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from breakthrough.decorators import role_required
-from breakthrough.forms import apply_service_errors
+from breakthrough.forms import apply_service_errors, posted
 from breakthrough.models import Role
 from breakthrough.selectors import organisation_of_user
 from brokerage import forms, selectors, services
@@ -76,7 +76,7 @@ def about_you_step(request, step):
     initial = None
     if form_class is forms.ConsentForm:
         initial = {kind: c.given for kind, c in services.consent_current(carer=carer).items()}
-    form = form_class(request.POST if request.method == "POST" else None, instance=carer, initial=initial)
+    form = form_class(posted(request), instance=carer, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             if form_class is forms.ConsentForm:
@@ -148,7 +148,7 @@ def people_list(request):
 @require_http_methods(["GET", "POST"])
 def person_add(request):
     carer = selectors.carer_of_user(user=request.user)
-    form = forms.PersonNameForm(request.POST if request.method == "POST" else None)
+    form = forms.PersonNameForm(posted(request))
     if request.method == "POST" and form.is_valid():
         person = services.cared_for_create(carer=carer, by=request.user, **form.cleaned_data)
         return redirect("brokerage:person_step", pk=person.pk, step=PERSON_STEPS[1][0])
@@ -188,9 +188,9 @@ def person_step(request, pk, step):
             "last_name": person.last_name,
             "relationship": relationship.relationship,
         }
-        form = form_class(request.POST if request.method == "POST" else None, initial=initial)
+        form = form_class(posted(request), initial=initial)
     else:
-        form = form_class(request.POST if request.method == "POST" else None, instance=person)
+        form = form_class(posted(request), instance=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.cared_for_update(person=person, data=form.cleaned_data, relationship=relationship, by=request.user)
@@ -242,7 +242,7 @@ def person_check(request, pk):
 def person_remove(request, pk):
     carer = selectors.carer_of_user(user=request.user)
     person = selectors.cared_for_get(fetched_by=request.user, pk=pk, carer=carer)
-    form = forms.RemovePersonForm(request.POST if request.method == "POST" else None)
+    form = forms.RemovePersonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["confirm"] == "yes":
             services.cared_for_remove(carer=carer, person=person, by=request.user)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from breakthrough.decorators import role_required
-from breakthrough.forms import apply_service_errors
+from breakthrough.forms import apply_service_errors, posted
 from breakthrough.models import Role
 from brokerage.bookings import ical, selectors, services
 from brokerage.bookings.forms import ME, CrisisForm, ReasonForm, StayForm, WhoIsGoingForm
@@ -167,13 +167,13 @@ def book(request, session_pk=None, offer_pk=None, carer_pk=None):
     key = _session_key(target)
     saved = request.session.get(key)
     form = WhoIsGoingForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial=saved,
         offer=target["offer"],
         household=target["household"],
         carer_is_user=not target["on_behalf"],
     )
-    crisis_form = CrisisForm(request.POST if request.method == "POST" else None)
+    crisis_form = CrisisForm(posted(request))
     if request.method == "POST" and form.is_valid():
         includes_carer, people = form.who()
         if request.POST.get("action") == "waiting_list":
@@ -296,7 +296,7 @@ def booking_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def booking_cancel(request, pk):
     booking = selectors.booking_get(fetched_by=request.user, pk=pk)
-    form = ReasonForm(request.POST if request.method == "POST" else None)
+    form = ReasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.booking_cancel(booking=booking, by=request.user, reason=form.cleaned_data["reason"])

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from breakthrough.audit import log_action
 from breakthrough.decorators import role_required
-from breakthrough.forms import apply_service_errors
+from breakthrough.forms import apply_service_errors, posted, posted_files
 from breakthrough.models import Role
 from brokerage.bookings import services as booking_services
 from brokerage.providers import forms, selectors, services
@@ -57,7 +57,7 @@ def profile_edit(request):
     choices = selectors.localities_served(organisation=organisation)
     initial = {name: getattr(profile, name) for name in services.PROFILE_FIELDS}
     initial["localities"] = list(profile.localities.all()) if profile.pk else []
-    form = forms.ProfileForm(request.POST if request.method == "POST" else None, initial=initial, localities=choices)
+    form = forms.ProfileForm(posted(request), initial=initial, localities=choices)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         localities = data.pop("localities")
@@ -89,7 +89,7 @@ def offer_list(request):
 def offer_create(request):
     organisation = selectors.organisation_for_portal(user=request.user)
     form = forms.OfferForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         localities=selectors.localities_served(organisation=organisation),
     )
     if request.method == "POST" and form.is_valid():
@@ -131,7 +131,7 @@ def offer_edit(request, pk):
     offer = selectors.offer_get(fetched_by=request.user, pk=pk)
     localities = selectors.localities_served(organisation=offer.provider)
     form = forms.OfferForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial=forms.OfferForm.initial_for(offer),
         localities=localities,
     )
@@ -172,7 +172,7 @@ def offer_publish(request, pk):
 @require_http_methods(["GET", "POST"])
 def session_add(request, pk):
     offer = selectors.offer_get(fetched_by=request.user, pk=pk)
-    form = forms.SessionForm(request.POST if request.method == "POST" else None)
+    form = forms.SessionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.session_create(offer=offer, by=request.user, **form.cleaned_data)
@@ -190,7 +190,7 @@ def session_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def schedule_add(request, pk):
     offer = selectors.offer_get(fetched_by=request.user, pk=pk)
-    form = forms.ScheduleForm(request.POST if request.method == "POST" else None)
+    form = forms.ScheduleForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             schedule = services.schedule_create(offer=offer, by=request.user, **form.cleaned_data)
@@ -209,9 +209,7 @@ def schedule_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def session_places(request, pk):
     session = selectors.session_get(fetched_by=request.user, pk=pk)
-    form = forms.SessionPlacesForm(
-        request.POST if request.method == "POST" else None, initial={"places": session.places}
-    )
+    form = forms.SessionPlacesForm(posted(request), initial={"places": session.places})
     if request.method == "POST" and form.is_valid():
         try:
             services.session_change_places(session=session, places=form.cleaned_data["places"], by=request.user)
@@ -252,7 +250,7 @@ def nights_open(request, pk):
     offer = selectors.offer_get(fetched_by=request.user, pk=pk)
     if not offer.uses_nights:
         raise Http404("Only a bookable property has nights.")
-    form = forms.NightsForm(request.POST if request.method == "POST" else None)
+    form = forms.NightsForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.nights_open(offer=offer, by=request.user, **form.cleaned_data)
@@ -287,7 +285,7 @@ def booking_detail(request, pk):
     """A booking of one of the organisation's offers; while it is requested, confirm it or decline it."""
     booking = selectors.booking_get(fetched_by=request.user, pk=pk)
     deciding = booking.state == booking.State.REQUESTED
-    form = forms.BookingDecisionForm(request.POST if request.method == "POST" else None) if deciding else None
+    form = forms.BookingDecisionForm(posted(request)) if deciding else None
     if request.method == "POST":
         if not deciding:
             messages.error(request, "This booking is no longer waiting for an answer.")
@@ -318,7 +316,7 @@ def session_attendance(request, pk):
     session = selectors.session_get(fetched_by=request.user, pk=pk)
     started = session.starts_at <= timezone.now()
     bookings = selectors.session_attendance(session=session, fetched_by=request.user)
-    rows = forms.attendance_rows(bookings, request.POST if request.method == "POST" else None)
+    rows = forms.attendance_rows(bookings, posted(request))
     if request.method == "POST" and started and rows and not any(row["error"] for row in rows):
         for row in rows:
             if row["value"] == row["recorded"]:
@@ -353,9 +351,7 @@ def compliance_list(request):
 @require_http_methods(["GET", "POST"])
 def compliance_add(request):
     organisation = selectors.organisation_for_portal(user=request.user)
-    form = forms.ComplianceForm(
-        request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None
-    )
+    form = forms.ComplianceForm(posted(request), posted_files(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         upload = data.pop("file")
@@ -381,8 +377,8 @@ def compliance_add(request):
 def compliance_replace(request, pk):
     document = selectors.compliance_get(fetched_by=request.user, pk=pk)
     form = forms.ComplianceForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
+        posted(request),
+        posted_files(request),
         replacing=document,
     )
     if request.method == "POST" and form.is_valid():
