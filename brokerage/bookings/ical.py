@@ -1,7 +1,7 @@
 """The iCalendar (RFC 5545) feed of a carer's confirmed breaks, written with the standard library.
 
-The feed lives at a secret URL (a token derived from the carer with the site's secret key), so calendar
-apps can read it without signing in. Lines end CRLF and are folded at 75 octets; text escapes \\ ; , and newlines.
+The feed lives at a secret URL (a token derived from the carer and their link version with the site's secret
+key), so calendar apps can read it without signing in; a new version ends every older link. Lines end CRLF and are folded at 75 octets; text escapes \\ ; , and newlines.
 """
 
 import datetime
@@ -16,7 +16,7 @@ STAMP = "%Y%m%dT%H%M%SZ"
 
 
 def carer_token(carer) -> str:
-    return salted_hmac(SALT, f"carer:{carer.pk}").hexdigest()[:32]
+    return salted_hmac(SALT, f"carer:{carer.pk}:{carer.calendar_link_version}").hexdigest()[:32]
 
 
 def token_matches(carer, token: str) -> bool:

@@ -459,6 +459,17 @@ def booking_record_attendance(*, booking: Booking, by, attended: bool) -> Bookin
     return booking
 
 
+@transaction.atomic
+def calendar_link_renew(*, carer: Carer, by) -> Carer:
+    """A new secret calendar address for the carer; the old one stops working at once."""
+    if not _acts_for_carer(by, carer):
+        raise ValidationError("You cannot change this carer's calendar address.")
+    Carer.objects.filter(pk=carer.pk).update(calendar_link_version=F("calendar_link_version") + 1)
+    carer.refresh_from_db(fields=["calendar_link_version"])
+    log_action(carer, "brokerage.carer.calendar_link_renewed", user=by)
+    return carer
+
+
 def _offer_freed(booking: Booking) -> None:
     if booking.session_id is not None:
         waiting_list_offer_next(session=booking.session)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("carer/breaks/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("waiting-list/<int:pk>/accept/", views.waiting_accept, name="waiting_accept"),
     path("waiting-list/<int:pk>/decline/", views.waiting_decline, name="waiting_decline"),
+    path("carer/breaks/calendar-address/", views.calendar_renew, name="calendar_renew"),
     path("calendar/<int:carer_pk>/<str:token>.ics", views.calendar, name="calendar"),
 ]

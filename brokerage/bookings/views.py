@@ -340,6 +340,18 @@ def waiting_decline(request, pk):
     return waiting_answer(request, pk=pk, answer="decline")
 
 
+@role_required(Role.CARER)
+@require_http_methods(["GET", "POST"])
+def calendar_renew(request):
+    """Make a new private calendar address, for a carer who shared the old one by mistake."""
+    carer = selectors.booking_carer(fetched_by=request.user)
+    if request.method == "POST":
+        services.calendar_link_renew(carer=carer, by=request.user)
+        messages.success(request, "Your calendar has a new address. The old one no longer works.")
+        return redirect("brokerage:bookings:breaks")
+    return render(request, "brokerage/bookings/calendar_renew.html", {"carer": carer})
+
+
 def calendar(request, carer_pk, token):
     """The carer's confirmed breaks as iCalendar, at a secret URL (no sign-in, for calendar apps)."""
     carer = Carer.objects.filter(pk=carer_pk).first()

@@ -57,6 +57,8 @@ class Carer(models.Model):
     break_meaning = models.TextField("what a break would mean to you", max_length=2000, blank=True)
     about_you_completed_at = models.DateTimeField(null=True, blank=True)
     people_completed_at = models.DateTimeField(null=True, blank=True)
+    # Part of the secret calendar link: a carer who shared the link by mistake makes a new one, ending the old.
+    calendar_link_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from breakthrough.models import AuditEvent
 from brokerage.bookings import ical, services
 from brokerage.models import Booking, BreakFor, WaitingListEntry
 from tests.brokerage.bookings.conftest import book
@@ -219,6 +220,23 @@ def test_the_calendar_feed_lists_confirmed_breaks_at_a_secret_url(client, carer_
     assert fields["DTEND"].endswith("Z")
     wrong = reverse("brokerage:bookings:calendar", kwargs={"carer_pk": carer_b.pk, "token": ical.carer_token(carer_a)})
     assert client.get(wrong).status_code == 404
+
+
+def test_a_new_calendar_address_ends_the_old_one(client_for, carer_a):
+    old = reverse("brokerage:bookings:calendar", kwargs={"carer_pk": carer_a.pk, "token": ical.carer_token(carer_a)})
+    client = client_for(carer_a.user)
+    assert client.get(old).status_code == 200
+    response = client.post(reverse("brokerage:bookings:calendar_renew"))
+    assert response.status_code == 302
+    carer_a.refresh_from_db()
+    new = reverse("brokerage:bookings:calendar", kwargs={"carer_pk": carer_a.pk, "token": ical.carer_token(carer_a)})
+    assert new != old
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+    breaks = client.get(reverse("brokerage:bookings:breaks")).content.decode()
+    assert new in breaks
+    assert old not in breaks
+    assert AuditEvent.objects.filter(action="brokerage.carer.calendar_link_renewed", actor=carer_a.user).count() == 1
 
 
 def test_long_lines_are_folded():
