@@ -111,6 +111,7 @@ PAGES = {
         {"broker_x", "assessor_x", "admin"},
     ),
     "brokerage:bookings:breaks": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:bookings:calendar_renew": (lambda w: {}, {"carer_a", "carer_b"}),
     "brokerage:bookings:booking_detail": (
         lambda w: _bk().booking_kwargs(w),
         {"carer_a", "broker_x", "assessor_x", "admin"},
