@@ -53,6 +53,12 @@ def seed(offers: int) -> dict:
     if written:
         timings["bookings"] = round(time.perf_counter() - started, 1)
         print(f"  seeded {written:,} bookings in {timings['bookings']:.1f}s", file=sys.stderr)
+    if written or timings.get("offers"):
+        from brokerage.availability import offers_refresh_places_until
+
+        started = time.perf_counter()
+        offers_refresh_places_until()  # the bulk inserts above bypass the services that keep it
+        timings["places_until"] = round(time.perf_counter() - started, 1)
     return timings
 
 

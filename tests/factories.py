@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from django.utils import timezone
 
 from breakthrough.models import Locality, Organisation, Partnership, Role, User
+from brokerage.availability import offers_refresh_places_until
 from brokerage.models import (
     BookingMode,
     BreakFor,
@@ -177,17 +178,32 @@ class OfferFactory(factory.django.DjangoModelFactory):
 class SessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Session
+        skip_postgeneration_save = True
 
     offer = factory.SubFactory(OfferFactory)
     starts_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + datetime.timedelta(days=7))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=5))
     places = 8
 
+    @factory.post_generation
+    def places_until(obj, create, extracted, **kwargs):
+        """The offer's "has places" column follows, as the services keep it."""
+        if create:
+            offers_refresh_places_until(offers=Offer.objects.filter(pk=obj.offer_id))
+
 
 class NightFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Night
+        skip_postgeneration_save = True
 
     offer = factory.SubFactory(OfferFactory, kind=OfferKind.PROPERTY, break_for=BreakFor.BOTH)
     date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=14))
     places = 1
+
+
+    @factory.post_generation
+    def places_until(obj, create, extracted, **kwargs):
+        """The offer's "has places" column follows, as the services keep it."""
+        if create:
+            offers_refresh_places_until(offers=Offer.objects.filter(pk=obj.offer_id))

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from breakthrough.models import Locality, Organisation
+from brokerage.availability import offers_refresh_places_until
 from brokerage.models import (
     AccessibilityFeature,
     BookingMode,
@@ -446,6 +447,7 @@ def ensure_offers(orgs: dict[str, Organisation], localities: dict[tuple[str, str
         else:
             _sessions(offer, plan, monday, counter)
         by_provider.setdefault(plan.provider, []).append(offer)
+    offers_refresh_places_until(offers=Offer.objects.filter(title__in=[plan.title for plan in OFFERS]))
     for name, (regulator, number, email, phone, summary) in PROFILES.items():
         organisation = orgs[name]
         _, created = ProviderProfile.objects.update_or_create(

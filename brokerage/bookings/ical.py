@@ -1,7 +1,8 @@
 """The iCalendar (RFC 5545) feed of a carer's confirmed breaks, written with the standard library.
 
 The feed lives at a secret URL (a token derived from the carer and their link version with the site's secret
-key), so calendar apps can read it without signing in; a new version ends every older link. Lines end CRLF and are folded at 75 octets; text escapes \\ ; , and newlines.
+key), so calendar apps can read it without signing in; a new version ends every older link.
+Lines end CRLF and are folded at 75 octets; text escapes \\ ; , and newlines.
 """
 
 import datetime

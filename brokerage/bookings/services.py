@@ -27,6 +27,7 @@ from django.utils import timezone
 from breakthrough.audit import log_action
 from breakthrough.models import Role
 from breakthrough.tasks import send_email
+from brokerage.availability import offer_refresh_places_until
 from brokerage.models import (
     Booking,
     BookingMode,
@@ -82,11 +83,23 @@ def _model_of(rows):
 
 
 def _take(rows, places: int) -> None:
+    """Take places on locked rows (and on the objects, so they stay true). Filling one can end the offer's places."""
     _model_of(rows).objects.filter(pk__in=[r.pk for r in rows]).update(places_taken=F("places_taken") + places)
+    filled = any(row.places_taken + places >= row.places for row in rows)
+    for row in rows:
+        row.places_taken += places
+    if filled:
+        offer_refresh_places_until(offer_id=rows[0].offer_id)
 
 
 def _release(rows, places: int) -> None:
+    """Give places back on locked rows (and the objects). Freeing a full one can give the offer places again."""
     _model_of(rows).objects.filter(pk__in=[r.pk for r in rows]).update(places_taken=F("places_taken") - places)
+    was_full = any(row.places_taken >= row.places for row in rows)
+    for row in rows:
+        row.places_taken -= places
+    if was_full:
+        offer_refresh_places_until(offer_id=rows[0].offer_id)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import datetime
 import math
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import F, FloatField, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -68,7 +68,6 @@ def offer_search(
     max_cost=None,
     free: bool = False,
     has_places: bool = False,
-    today: datetime.date | None = None,
 ) -> QuerySet[Offer]:
     """Published offers matching every filter given. With `position`, each has `distance_sq` (metres squared)
     and the nearest come first; otherwise they come by title."""
@@ -103,11 +102,8 @@ def offer_search(
         that_night = _open_nights().filter(date=date).values("offer_id")
         offers = offers.filter(Q(pk__in=that_day) | Q(pk__in=that_night))
     if has_places:
-        # EXISTS here: the set of every offer with a coming place is large, and SQLite would build all of it.
-        today = today or timezone.localdate()
-        coming = _open_sessions().filter(offer=OuterRef("pk"), starts_at__gte=timezone.now())
-        nights = _open_nights().filter(offer=OuterRef("pk"), date__gte=today)
-        offers = offers.filter(Exists(coming) | Exists(nights))
+        # A column on the offer (brokerage.availability keeps it), not a look through every coming session.
+        offers = offers.filter(places_until__gte=timezone.now())
     if position is not None:
         east, north = position
         offers = offers.filter(easting__isnull=False, northing__isnull=False)

@@ -120,6 +120,8 @@ class Offer(models.Model):
     price_unit = models.CharField(max_length=10, choices=PriceUnit.choices, default=PriceUnit.FREE)
     booking_mode = models.CharField(max_length=10, choices=BookingMode.choices, default=BookingMode.REQUEST)
     is_published = models.BooleanField(default=True)
+    # When the last bookable place starts (brokerage.availability keeps it): "has places" is a column check.
+    places_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

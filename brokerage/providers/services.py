@@ -15,6 +15,7 @@ from django.utils import timezone
 from breakthrough.audit import log_action
 from breakthrough.models import Organisation
 from breakthrough.postcodes import normalise_postcode
+from brokerage.availability import offer_refresh_places_until
 from brokerage.directory import geo
 from brokerage.models import (
     AccessibilityFeature,
@@ -240,6 +241,7 @@ def session_create(
         raise ValidationError({"date": "The date must be today or in the future"})
     start, end = _span(date, starts_at, ends_at, ends_next_day)
     session = Session.objects.create(offer=offer, starts_at=start, ends_at=end, places=places)
+    offer_refresh_places_until(offer_id=offer.pk)
     log_action(session, "brokerage.session.created", user=by, data={"places": places})
     return session
 
@@ -314,6 +316,7 @@ def schedule_generate_sessions(*, schedule: Schedule, by) -> int:
             existing = set(Session.objects.filter(schedule=schedule).values_list("starts_at", flat=True))
             missing = [s for s in missing if s.starts_at not in existing]
             Session.objects.bulk_create(missing)
+        offer_refresh_places_until(offer_id=schedule.offer_id)
         log_action(schedule, "brokerage.schedule.sessions_generated", user=by, data={"created": len(missing)})
     return len(missing)
 
@@ -335,6 +338,7 @@ def session_change_places(*, session: Session, places: int, by) -> Session:
         before = session.places
         session.places = places
         session.save(update_fields=["places"])
+        offer_refresh_places_until(offer_id=session.offer_id)
         log_action(session, "brokerage.session.places_changed", user=by, data={"from": before, "to": places})
     return session
 
@@ -353,6 +357,7 @@ def session_cancel(*, session: Session, by) -> Session:
         )
     session.is_cancelled = True
     session.save(update_fields=["is_cancelled"])
+    offer_refresh_places_until(offer_id=session.offer_id)
     log_action(session, "brokerage.session.cancelled", user=by)
     return session
 
@@ -397,6 +402,7 @@ def nights_open(*, offer: Offer, first_date: datetime.date, last_date: datetime.
         day += datetime.timedelta(days=1)
     Night.objects.bulk_create(new, ignore_conflicts=True)
     if new or changed:
+        offer_refresh_places_until(offer_id=offer.pk)
         log_action(
             offer,
             "brokerage.offer.nights_opened",

@@ -140,6 +140,9 @@ def _balanced(session):
     )
     assert session.places_taken == booked + held
     assert 0 <= session.places_taken <= session.places
+    # The directory's "has places" column agrees with the session: its start while a place is left, else none.
+    session.offer.refresh_from_db(fields=["places_until"])
+    assert session.offer.places_until == (session.starts_at if session.places_taken < session.places else None)
 
 
 @pytest.mark.django_db
