@@ -167,6 +167,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "brokerage.bookings.tasks.expire_waiting_list_offers",
         "schedule": 15 * 60,
     },
+    "lapse-unanswered-requests": {
+        "task": "brokerage.bookings.tasks.lapse_unanswered_requests",
+        "schedule": 15 * 60,
+    },
 }
 
 # -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -426,6 +426,42 @@ def booking_decline(*, booking: Booking, by, reason: str) -> Booking:
     _email_booking(booking, "booking_declined", f"your request was declined: {booking.offer.title}", reason=reason)
     _offer_freed(booking)
     return booking
+
+
+UNANSWERED_REASON = "The provider did not answer your request before the break began."
+
+
+@transaction.atomic
+def booking_lapse(*, booking: Booking) -> bool:
+    """A request still unanswered when its break begins is declined, so it never waits for ever.
+
+    Its places go back (too late for the waiting list) and the carer is told. False if nothing to do."""
+    booking, rows = _locked_booking(booking)
+    began = (
+        booking.session.starts_at <= timezone.now()
+        if booking.session_id
+        else booking.first_night <= timezone.localdate()
+    )
+    if booking.state != Booking.State.REQUESTED or not began:
+        return False
+    _release(rows, booking.places)
+    booking.state = Booking.State.DECLINED
+    booking.decided_at = timezone.now()
+    booking.decline_reason = UNANSWERED_REASON
+    booking.save(update_fields=["state", "decided_at", "decline_reason"])
+    log_action(booking, "brokerage.booking.lapsed", user=None)
+    reason = UNANSWERED_REASON
+    _email_booking(booking, "booking_declined", f"your request was not answered: {booking.offer.title}", reason=reason)
+    return True
+
+
+def booking_lapse_unanswered() -> int:
+    """Decline every request whose break has begun without an answer, each in its own transaction."""
+    requested = Booking.objects.filter(state=Booking.State.REQUESTED)
+    began = requested.filter(
+        Q(session__starts_at__lte=timezone.now()) | Q(first_night__lte=timezone.localdate())
+    ).order_by("pk")
+    return sum(1 for booking in began if booking_lapse(booking=booking))
 
 
 @transaction.atomic

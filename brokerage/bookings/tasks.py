@@ -1,4 +1,4 @@
-"""Background jobs for bookings. Beat runs expire_waiting_list_offers every 15 minutes (CELERY_BEAT_SCHEDULE)."""
+"""Background jobs for bookings. Beat runs both every 15 minutes (CELERY_BEAT_SCHEDULE)."""
 
 from celery import shared_task
 
@@ -9,3 +9,11 @@ def expire_waiting_list_offers() -> int:
     from brokerage.bookings.services import waiting_list_expire_overdue
 
     return waiting_list_expire_overdue()
+
+
+@shared_task(name="brokerage.bookings.tasks.lapse_unanswered_requests")
+def lapse_unanswered_requests() -> int:
+    """Decline requests whose break began before the provider answered, and tell the carers. Safe to run twice."""
+    from brokerage.bookings.services import booking_lapse_unanswered
+
+    return booking_lapse_unanswered()

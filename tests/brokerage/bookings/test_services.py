@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from breakthrough.models import AuditEvent
 from brokerage.bookings import services
-from brokerage.bookings.tasks import expire_waiting_list_offers
+from brokerage.bookings.tasks import expire_waiting_list_offers, lapse_unanswered_requests
 from brokerage.models import Booking, BreakFor, ComplianceKind, NeedsLevel, PaymentSource, Setting, WaitingListEntry
 from tests.brokerage.bookings.conftest import book
 from tests.factories import CaredForPersonFactory, ComplianceDocumentFactory, OfferFactory, SessionFactory, cares_for
@@ -463,6 +463,35 @@ def test_the_task_expires_overdue_offers_and_offers_the_next(
     assert any("place has come up" in s for s in subjects)
     assert "brokerage.booking.place_expired" in actions(e1)
     assert expire_waiting_list_offers.delay().get() == 0  # safe to run twice
+
+
+def test_a_request_unanswered_when_its_break_begins_is_declined_and_the_carer_told(
+    carer_a, joint_session, django_capture_on_commit_callbacks
+):
+    carer_a.people = [carer_a.person]
+    paid = {"includes_carer": True, "payment_source": PaymentSource.SELF}
+    waiting = book(carer_a, joint_session, **paid)
+    later = book(carer_a, SessionFactory(offer=joint_session.offer, places=4), **paid)
+    assert waiting.state == later.state == Booking.State.REQUESTED
+    assert lapse_unanswered_requests.delay().get() == 0  # neither break has begun
+    began = timezone.now() - datetime.timedelta(minutes=5)
+    type(joint_session).objects.filter(pk=joint_session.pk).update(
+        starts_at=began, ends_at=began + datetime.timedelta(hours=2)
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lapse_unanswered_requests.delay().get() == 1
+    waiting.refresh_from_db()
+    later.refresh_from_db()
+    joint_session.refresh_from_db()
+    assert waiting.state == Booking.State.DECLINED
+    assert waiting.decline_reason == services.UNANSWERED_REASON
+    assert later.state == Booking.State.REQUESTED
+    assert joint_session.places_taken == 0
+    assert [m.subject for m in mail.outbox] == [f"Breakthrough: your request was not answered: {joint_session.offer}"]
+    assert "did not answer" in mail.outbox[0].body
+    assert "brokerage.booking.lapsed" in actions(waiting)
+    assert lapse_unanswered_requests.delay().get() == 0  # safe to run twice
 
 
 def test_leaving_the_waiting_list(make_carer, full):
