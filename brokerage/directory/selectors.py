@@ -9,14 +9,16 @@ import datetime
 import math
 from dataclasses import dataclass
 
-from django.db.models import F, FloatField, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, F, FloatField, Func, Lookup, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.db.models.lookups import IContains
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from breakthrough.access import get_visible_or_404
-from breakthrough.models import Role
+from breakthrough.models import Organisation, Role
 from brokerage.directory import geo
 from brokerage.models import (
     BreakFor,
@@ -73,12 +75,7 @@ def offer_search(
     and the nearest come first; otherwise they come by title."""
     offers = Offer.objects.filter(is_published=True)
     for word in q.split()[:5]:
-        offers = offers.filter(
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(description__icontains=word)
-            | Q(provider__name__icontains=word)
-        )
+        offers = offers.filter(_matches(word))
     if kind:
         offers = offers.filter(kind__in=kind)
     if break_for:
@@ -121,8 +118,55 @@ def offer_search(
         offers = offers.annotate(distance_sq=dx * dx + dy * dy)
         if within:
             offers = offers.filter(distance_sq__lte=(within * geo.METRES_PER_MILE) ** 2)
+        if connection.vendor == "postgresql":
+            # Nearest first by the GiST index (migration 0009): a page reads 20 offers, not every match.
+            return offers.order_by(PointDistance(east, north), "title", "pk")
         return offers.order_by("distance_sq", "title", "pk")
     return offers.order_by("title", "pk")
+
+
+class PointDistance(Func):
+    """PostgreSQL's `point(easting, northing) <-> point(e, n)`: the same order as distance_sq, from the index."""
+
+    template = "point(%(expressions)s) <-> point(%%s, %%s)"
+    output_field = FloatField()
+
+    def __init__(self, east: int, north: int):
+        super().__init__(F("easting"), F("northing"))
+        self.position = (float(east), float(north))
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = super().as_sql(compiler, connection, **extra)
+        return sql, (*params, *self.position)
+
+
+class ILike(Lookup):
+    """`field__ilike="word"`: contains, ignoring case, as ILIKE on PostgreSQL so the trigram indexes serve it
+    (Django's icontains writes UPPER(...) LIKE, which they cannot). Elsewhere it is icontains."""
+
+    lookup_name = "ilike"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} ILIKE %s", [*lhs_params, f"%{connection.ops.prep_for_like_query(self.rhs)}%"]
+
+    def as_sqlite(self, compiler, connection):
+        return compiler.compile(IContains(self.lhs, self.rhs))
+
+
+CharField.register_lookup(ILike)
+TextField.register_lookup(ILike)
+
+
+def _matches(word: str) -> Q:
+    """Offers with `word` in their title, summary or description, or by a provider with it in their name.
+
+    The providers are looked up first (a small table) so that every part of the condition can use an index."""
+    providers = list(
+        Organisation.objects.filter(kind=Organisation.Kind.PROVIDER, name__icontains=word).values_list("pk", flat=True)
+    )
+    found = Q(title__ilike=word) | Q(summary__ilike=word) | Q(description__ilike=word)
+    return found | Q(provider_id__in=providers) if providers else found
 
 
 def offers_by_pk(*, pks: list[int]) -> list[Offer]:

@@ -43,6 +43,14 @@ def test_words_match_title_summary_description_and_provider(client):
     assert titles(client, q="art pool") == []
 
 
+def test_percent_and_underscore_in_words_are_plain_characters(client):
+    OfferFactory(title="Half price swim", summary="50% off for carers")
+    OfferFactory(title="Art", summary="Painting")
+    assert titles(client, q="50%") == ["Half price swim"]
+    assert titles(client, q="%") == ["Half price swim"]
+    assert titles(client, q="_") == []
+
+
 def test_kind_and_who_takes_the_break(client):
     OfferFactory(title="Club", kind=OfferKind.ACTIVITY, break_for=BreakFor.CARED_FOR)
     OfferFactory(title="Sitter", kind=OfferKind.SITTER, break_for=BreakFor.CARER)
