@@ -175,6 +175,7 @@ def measure(size: int) -> dict:
         "search, no filters": (anonymous, search),
         "search, a late page": (anonymous, search + "?page=100"),
         "search, words": (anonymous, search + "?q=swimming"),
+        "search, a rare word": (anonymous, search + f"?q={offer.title.split()[2]}"),  # one offer's number
         "search, kind+age+places": (anonymous, search + "?kind=activity&kind=day&age=12&has_places=on"),
         "search, 10 miles of a postcode": (anonymous, search + "?postcode=BX44+1AA&within=10"),
         "search, postcode+date+cost": (

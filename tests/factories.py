@@ -201,7 +201,6 @@ class NightFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=14))
     places = 1
 
-
     @factory.post_generation
     def places_until(obj, create, extracted, **kwargs):
         """The offer's "has places" column follows, as the services keep it."""

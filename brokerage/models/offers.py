@@ -218,7 +218,17 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["offer", "starts_at"]), models.Index(fields=["starts_at"])]
+        indexes = [
+            models.Index(fields=["offer", "starts_at"]),
+            models.Index(fields=["starts_at"]),
+            # The directory's "free on this date": which offers have an open session that day, from the index alone.
+            models.Index(
+                fields=["starts_at"],
+                include=["offer"],
+                condition=Q(is_cancelled=False, places_taken__lt=F("places")),
+                name="session_open_by_start",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(places_taken__lte=F("places")), name="session_never_overbooked"),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
@@ -245,6 +255,7 @@ class Night(models.Model):
 
     class Meta:
         ordering = ["date"]
+        indexes = [models.Index(fields=["date"], name="night_date")]  # the directory's "free on this date"
         constraints = [
             models.CheckConstraint(condition=Q(places_taken__lte=F("places")), name="night_never_overbooked"),
             models.UniqueConstraint(fields=["offer", "date"], name="night_once_per_offer"),
