@@ -1,0 +1,597 @@
+"""Writes for funds and the ledger. Money moves only here, one posting at a time.
+
+Every posting goes through `_post`, which, inside the caller's transaction:
+
+1. checks the legs are whole pence, never zero, and sum to zero;
+2. writes the posting and its audit event;
+3. locks the account rows it touches in id order (`_lock_accounts`, one query), so two postings on the same
+   accounts queue rather than deadlock, and refuses (ValidationError) any balance that would go below minus
+   the account's overdraft limit (the database's CheckConstraint is the backstop);
+4. writes the legs. Inserting legs moves the balances of their (locked) accounts in the same statement, by
+   a database trigger (UPDATE ... SET balance = balance + the legs' sum), so a leg written by raw SQL moves
+   its balance too and meets the balance CheckConstraint. PostgreSQL re-checks the zero sum at commit with a
+   deferred constraint trigger.
+
+Meaning of the accounts and the flows: brokerage/models/funds.py. Who may move money: brokers and
+assessors of the fund's partnership, and platform admins (a carer's own direct-payment spending and a
+provider's own invoices come with the wiring to bookings and plans).
+
+Paying an invoice is idempotent: `invoice_pay` locks the invoice row (`_lock_invoice`) and pays only a
+submitted one; the pay posting carries the idempotency key `invoice-pay:<id>` (`_pay_idempotency_key`),
+unique in the database, as a backstop. Test hooks (set ONLY by tests/brokerage/funds/test_concurrency.py):
+`_lock_invoice` and `_pay_idempotency_key` can be replaced to remove the lock and the key (the negative
+control), and `_after_state_check` is a no-op between the state check and the write where a test widens
+the race window.
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from breakthrough.audit import log_action
+from breakthrough.models import Organisation, Partnership, Role
+from breakthrough.money import format_pence
+from brokerage.models import (
+    Booking,
+    Carer,
+    Fund,
+    FundAccount,
+    FundAdjustment,
+    Invoice,
+    Leg,
+    Overdraft,
+    Posting,
+)
+
+Kind = FundAccount.Kind
+ACCOUNTS_OF = {
+    **dict.fromkeys(Fund.PERSONAL, (Kind.AVAILABLE, Kind.COMMITTED, Kind.INVOICED, Kind.PAID)),
+    Fund.Kind.BUDGET_LINE: (Kind.AVAILABLE,),
+    Fund.Kind.EXTERNAL: (Kind.FUNDING,),
+}
+ACCOUNT_WORDS = {
+    Kind.AVAILABLE: "available",
+    Kind.COMMITTED: "committed (booked)",
+    Kind.INVOICED: "invoiced and awaiting payment",
+    Kind.PAID: "paid",
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# Who may do what
+# ----------------------------------------------------------------------------------------------
+
+
+def _may_manage(user, fund: Fund) -> bool:
+    """Brokers and assessors of the fund's partnership, or a platform admin."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role in (Role.BROKER, Role.ASSESSOR):
+        return user.partnership_id is not None and user.partnership_id == fund.partnership_id
+    return user.role == Role.ADMIN
+
+
+def _require_manager(user, funds) -> None:
+    for fund in funds:
+        if not _may_manage(user, fund):
+            raise ValidationError("You cannot move money in this fund.")
+
+
+def _require_amount(amount, *, what: str = "The amount") -> int:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise ValidationError(f"{what} must be a whole number of pence.")
+    if amount <= 0:
+        raise ValidationError(f"{what} must be more than £0.")
+    return amount
+
+
+# ----------------------------------------------------------------------------------------------
+# Posting: the one place balances change (and the locking hooks)
+# ----------------------------------------------------------------------------------------------
+
+
+def _lock_accounts(fund_ids, kinds) -> list[FundAccount]:
+    """Lock the accounts of these funds and kinds in id order (so two postings never deadlock) and return them."""
+    rows = FundAccount.objects.select_for_update(no_key=True).filter(fund_id__in=fund_ids, kind__in=kinds)
+    return list(rows.order_by("pk"))
+
+
+Legs = list[tuple[Fund, str, int]]  # (fund, account kind, signed pence)
+
+
+def _post(
+    *,
+    kind: str,
+    legs: Legs,
+    by,
+    memo: str = "",
+    booking: Booking | None = None,
+    invoice: Invoice | None = None,
+    reference: str = "",
+    idempotency_key: str | None = None,
+) -> Posting:
+    """Write one balanced posting and move the balances. Call inside a transaction (every service is atomic).
+
+    The posting and its audit event are written first, so the account rows stay locked only for the balance
+    check, the legs and the commit (as a booking holds its session lock)."""
+    if len(legs) < 2:
+        raise ValidationError("A posting needs at least two legs.")
+    deltas: dict[tuple[int, str], int] = defaultdict(int)
+    funds = {}
+    for fund, account_kind, amount in legs:
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
+            raise ValidationError("Every leg must be a whole, non-zero number of pence.")
+        deltas[(fund.pk, account_kind)] += amount
+        funds[fund.pk] = fund
+    if sum(deltas.values()) != 0:
+        raise ValidationError("The legs of a posting must add up to zero.")
+    partnerships = {fund.partnership_id for fund in funds.values()}
+    if len(partnerships) != 1:
+        raise ValidationError("Money cannot move between partnerships in one posting.")
+    posting = Posting.objects.create(
+        partnership_id=partnerships.pop(),
+        kind=kind,
+        memo=memo[:500],
+        created_by=by,
+        booking=booking,
+        invoice=invoice,
+        reference=reference,
+        idempotency_key=idempotency_key,
+    )
+    log_action(
+        posting,
+        f"brokerage.posting.{kind}",
+        user=by,
+        data={"pence": sum(amount for _, _, amount in legs if amount > 0), "funds": sorted(funds)},
+    )
+    accounts = {(a.fund_id, a.kind): a for a in _lock_accounts(funds, {k for _, k in deltas})}
+    for key, delta in deltas.items():
+        account = accounts.get(key)
+        if account is None:
+            raise ValidationError(f"{funds[key[0]].name} has no {key[1]} account.")
+        if delta < 0 and account.kind != Kind.FUNDING and account.balance + delta < -account.overdraft_limit:
+            words = ACCOUNT_WORDS.get(account.kind, account.kind)
+            raise ValidationError(
+                f"{funds[key[0]].name} has {format_pence(account.balance + account.overdraft_limit)} {words}, "
+                f"not the {format_pence(-delta)} this needs."
+            )
+    # Inserting the legs moves the balances (database trigger), in this statement, on the rows locked above.
+    Leg.objects.bulk_create(
+        [
+            Leg(posting=posting, account=accounts[(fund.pk, account_kind)], amount=amount)
+            for fund, account_kind, amount in legs
+        ]
+    )
+    return posting
+
+
+def _post_once(*, idempotency_key: str | None, **kwargs) -> Posting:
+    """`_post`, but a retry with the same idempotency key returns the first posting instead of posting again."""
+    if idempotency_key is None:
+        return _post(idempotency_key=None, **kwargs)
+    existing = Posting.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return _post(idempotency_key=idempotency_key, **kwargs)
+    except IntegrityError:
+        existing = Posting.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _moves(shares: Mapping[Fund, int], source: str, target: str) -> Legs:
+    """Legs moving each fund's share from its `source` account to its `target` account."""
+    legs = []
+    for fund, amount in shares.items():
+        legs += [(fund, source, -amount), (fund, target, amount)]
+    return legs
+
+
+def _shares(*, fund: Fund | None, amount: int | None, shares: Mapping[Fund, int] | None, by) -> dict[Fund, int]:
+    """One fund and an amount, or a pooled split {fund: pence}: personal funds of one partnership."""
+    if shares is None:
+        if fund is None:
+            raise ValidationError("Choose the fund.")
+        shares = {fund: amount}
+    elif fund is not None or amount is not None:
+        raise ValidationError("Give either one fund and an amount, or the shares of several funds, not both.")
+    if not shares:
+        raise ValidationError("Choose at least one fund.")
+    result = {}
+    for each, share in shares.items():
+        if not each.is_personal:
+            raise ValidationError(f"{each.name} is not a carer's fund.")
+        result[each] = _require_amount(share, what=f"The share of {each.name}")
+    if len({each.partnership_id for each in result}) != 1:
+        raise ValidationError("Funds of different partnerships cannot share a cost.")
+    _require_manager(by, result)
+    return result
+
+
+# ----------------------------------------------------------------------------------------------
+# Funds
+# ----------------------------------------------------------------------------------------------
+
+
+def _create_accounts(fund: Fund) -> None:
+    FundAccount.objects.bulk_create([FundAccount(fund=fund, kind=kind) for kind in ACCOUNTS_OF[fund.kind]])
+
+
+def _external_fund(partnership_id: int) -> Fund:
+    """The partnership's one external fund (its funding account), made on first use."""
+    fund = Fund.objects.filter(partnership_id=partnership_id, kind=Fund.Kind.EXTERNAL).first()
+    if fund is not None:
+        return fund
+    try:
+        with transaction.atomic():
+            fund = Fund.objects.create(partnership_id=partnership_id, kind=Fund.Kind.EXTERNAL, name="Funding")
+            _create_accounts(fund)
+    except IntegrityError:  # made at the same moment by another transaction
+        fund = Fund.objects.get(partnership_id=partnership_id, kind=Fund.Kind.EXTERNAL)
+    return fund
+
+
+@transaction.atomic
+def fund_open(
+    *,
+    partnership: Partnership,
+    kind: str,
+    name: str,
+    by,
+    carer: Carer | None = None,
+    held_by: Organisation | None = None,
+    starts_on=None,
+    ends_on=None,
+    amount: int = 0,
+    memo: str = "",
+) -> Fund:
+    """Open a fund with its accounts. A budget line may be opened with money from the partnership's funding."""
+    if kind == Fund.Kind.EXTERNAL or kind not in Fund.Kind.values:
+        raise ValidationError("Choose the kind of fund.")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Enter a name for the fund"})
+    personal = kind in Fund.PERSONAL
+    if personal and carer is None:
+        raise ValidationError({"carer": "Choose whose fund this is"})
+    if not personal and carer is not None:
+        raise ValidationError("A budget line belongs to the partnership, not to a carer.")
+    if carer is not None and carer.partnership_id != partnership.pk:
+        raise ValidationError("The carer belongs to another partnership.")
+    if kind == Fund.Kind.ISF and (held_by is None or held_by.kind != Organisation.Kind.HUB):
+        raise ValidationError({"held_by": "Choose the hub that holds this Individual Service Fund"})
+    if held_by is not None and held_by.partnership_id != partnership.pk:
+        raise ValidationError({"held_by": "The hub belongs to another partnership"})
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": "The fund must end after it starts"})
+    fund = Fund(
+        partnership=partnership,
+        kind=kind,
+        name=name,
+        carer=carer,
+        held_by=held_by,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        opened_by=by,
+    )
+    _require_manager(by, [fund])
+    if amount and kind != Fund.Kind.BUDGET_LINE:
+        raise ValidationError("Only a budget line opens with money; allocate to a carer's fund from a budget line.")
+    fund.save()
+    _create_accounts(fund)
+    log_action(fund, "brokerage.fund.opened", user=by, data={"kind": kind})
+    if amount:
+        ledger_allocate(fund=fund, amount=amount, by=by, memo=memo or "Budget line opened")
+    return fund
+
+
+# ----------------------------------------------------------------------------------------------
+# Movements
+# ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ledger_allocate(
+    *,
+    fund: Fund,
+    amount: int,
+    by,
+    source: Fund | None = None,
+    memo: str = "",
+    reference: str = "",
+    idempotency_key: str | None = None,
+) -> Posting:
+    """Put money in a fund's available account: a carer's fund from a budget line (an approved plan, a grant
+    award), or a budget line from the partnership's funding. The same idempotency key posts once."""
+    _require_amount(amount)
+    _require_manager(by, [fund])
+    if fund.is_personal:
+        if source is None or source.kind != Fund.Kind.BUDGET_LINE:
+            raise ValidationError({"source": "Choose the budget line the money comes from"})
+        if source.partnership_id != fund.partnership_id:
+            raise ValidationError({"source": "The budget line belongs to another partnership"})
+        legs = [(source, Kind.AVAILABLE, -amount), (fund, Kind.AVAILABLE, amount)]
+    elif fund.kind == Fund.Kind.BUDGET_LINE:
+        if source is not None:
+            raise ValidationError("A budget line is funded by the partnership, not from another fund.")
+        legs = [(_external_fund(fund.partnership_id), Kind.FUNDING, -amount), (fund, Kind.AVAILABLE, amount)]
+    else:
+        raise ValidationError("Money cannot be allocated to this fund.")
+    return _post_once(
+        kind=Posting.Kind.ALLOCATE, legs=legs, by=by, memo=memo, reference=reference, idempotency_key=idempotency_key
+    )
+
+
+@transaction.atomic
+def ledger_commit(
+    *,
+    by,
+    fund: Fund | None = None,
+    amount: int | None = None,
+    shares: Mapping[Fund, int] | None = None,
+    booking: Booking | None = None,
+    memo: str = "",
+    reference: str = "",
+) -> Posting:
+    """Promise money to a booking: available -> committed, on one fund or split over several (pooled)."""
+    shares = _shares(fund=fund, amount=amount, shares=shares, by=by)
+    legs = _moves(shares, Kind.AVAILABLE, Kind.COMMITTED)
+    return _post(kind=Posting.Kind.COMMIT, legs=legs, by=by, memo=memo, booking=booking, reference=reference)
+
+
+@transaction.atomic
+def ledger_release(
+    *,
+    by,
+    fund: Fund | None = None,
+    amount: int | None = None,
+    shares: Mapping[Fund, int] | None = None,
+    booking: Booking | None = None,
+    memo: str = "",
+    reference: str = "",
+) -> Posting:
+    """Give back a promise (a cancellation): committed -> available."""
+    shares = _shares(fund=fund, amount=amount, shares=shares, by=by)
+    legs = _moves(shares, Kind.COMMITTED, Kind.AVAILABLE)
+    return _post(kind=Posting.Kind.RELEASE, legs=legs, by=by, memo=memo, booking=booking, reference=reference)
+
+
+@transaction.atomic
+def ledger_invoice(
+    *,
+    provider: Organisation,
+    reference: str,
+    by,
+    fund: Fund | None = None,
+    amount: int | None = None,
+    shares: Mapping[Fund, int] | None = None,
+    booking: Booking | None = None,
+    memo: str = "",
+) -> Invoice:
+    """Record a provider's invoice for a delivered break or support: committed -> invoiced (now spent).
+
+    The money must have been committed first (commit the difference if the price changed)."""
+    shares = _shares(fund=fund, amount=amount, shares=shares, by=by)
+    if provider.kind != Organisation.Kind.PROVIDER:
+        raise ValidationError({"provider": "Choose the provider who sent the invoice"})
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": "Enter the provider's invoice number"})
+    if Invoice.objects.filter(provider=provider, reference=reference).exists():
+        raise ValidationError({"reference": "This provider's invoice with that number is already recorded"})
+    partnership_id = next(iter(shares)).partnership_id
+    if booking is not None and booking.carer.partnership_id != partnership_id:
+        raise ValidationError("The booking belongs to another partnership.")
+    invoice = Invoice.objects.create(
+        partnership_id=partnership_id,
+        provider=provider,
+        reference=reference,
+        amount_pence=sum(shares.values()),
+        booking=booking,
+        submitted_by=by,
+    )
+    legs = _moves(shares, Kind.COMMITTED, Kind.INVOICED)
+    _post(kind=Posting.Kind.INVOICE, legs=legs, by=by, memo=memo, booking=booking, invoice=invoice)
+    log_action(invoice, "brokerage.invoice.recorded", user=by, data={"pence": invoice.amount_pence})
+    return invoice
+
+
+def _lock_invoice(invoice: Invoice) -> Invoice:
+    """The invoice row, locked until the transaction ends: a second payer waits here, then sees it paid."""
+    return Invoice.objects.select_for_update().get(pk=invoice.pk)
+
+
+def _pay_idempotency_key(invoice: Invoice) -> str | None:
+    return f"invoice-pay:{invoice.pk}"
+
+
+def _after_state_check() -> None:
+    """Called between the 'not yet paid' check and the payment. A no-op; the concurrency test widens the race."""
+
+
+def _invoice_shares(invoice: Invoice, kind: str, account_kind: str) -> dict[int, int]:
+    """{account's fund id: pence} of the positive legs on `account_kind` accounts in the invoice's `kind` postings."""
+    rows = (
+        Leg.objects.filter(posting__invoice=invoice, posting__kind=kind, account__kind=account_kind)
+        .values("account__fund_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["account__fund_id"]: row["total"] for row in rows}
+
+
+@transaction.atomic
+def invoice_pay(*, invoice: Invoice, by) -> Invoice:
+    """Pay a submitted invoice from the funds it was charged to: invoiced -> paid. Pays once, whatever the
+    retries: an invoice already paid is returned as it is."""
+    invoice = _lock_invoice(invoice)
+    funds = list(Fund.objects.filter(pk__in=_invoice_shares(invoice, Posting.Kind.INVOICE, Kind.INVOICED)))
+    _require_manager(by, funds)
+    if invoice.state == Invoice.State.PAID:
+        return invoice
+    _after_state_check()
+    shares = _invoice_shares(invoice, Posting.Kind.INVOICE, Kind.INVOICED)
+    legs = _moves({fund: shares[fund.pk] for fund in funds}, Kind.INVOICED, Kind.PAID)
+    key = _pay_idempotency_key(invoice)
+    try:
+        with transaction.atomic():
+            _post(
+                kind=Posting.Kind.PAY,
+                legs=legs,
+                by=by,
+                invoice=invoice,
+                booking=invoice.booking,
+                memo=f"Invoice {invoice.reference}",
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        if key is None or not Posting.objects.filter(idempotency_key=key).exists():
+            raise
+        invoice.refresh_from_db()
+        return invoice  # paid by someone else at the same moment (the database's key said so)
+    invoice.state = Invoice.State.PAID
+    invoice.paid_by = by
+    invoice.paid_at = timezone.now()
+    invoice.save(update_fields=["state", "paid_by", "paid_at"])
+    log_action(invoice, "brokerage.invoice.paid", user=by, data={"pence": invoice.amount_pence})
+    return invoice
+
+
+def _split(amount: int, capacities: dict[int, int]) -> dict[int, int]:
+    """Split `amount` in proportion to `capacities` (whole pence, largest remainders), never above a capacity."""
+    total = sum(capacities.values())
+    parts = {key: amount * cap // total for key, cap in capacities.items()}
+    leftover = amount - sum(parts.values())
+    by_remainder = sorted(capacities, key=lambda key: (-(amount * capacities[key] % total), key))
+    for key in by_remainder:
+        if leftover == 0:
+            break
+        if parts[key] < capacities[key]:
+            parts[key] += 1
+            leftover -= 1
+    return {key: part for key, part in parts.items() if part}
+
+
+@transaction.atomic
+def ledger_refund(*, invoice: Invoice, amount: int, by, reason: str) -> Posting:
+    """A provider gives back money for a paid invoice: paid -> available, split over its funds as it was paid."""
+    _require_amount(amount)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the money is refunded"})
+    invoice = _lock_invoice(invoice)
+    if invoice.state != Invoice.State.PAID:
+        raise ValidationError("Only a paid invoice can be refunded.")
+    if amount > invoice.amount_pence - invoice.refunded_pence:
+        raise ValidationError(
+            f"At most {format_pence(invoice.amount_pence - invoice.refunded_pence)} of this invoice can be refunded."
+        )
+    paid = _invoice_shares(invoice, Posting.Kind.PAY, Kind.PAID)
+    refunded = _invoice_shares(invoice, Posting.Kind.REFUND, Kind.AVAILABLE)
+    left = {fund_id: pence - refunded.get(fund_id, 0) for fund_id, pence in paid.items()}
+    split = _split(amount, {fund_id: pence for fund_id, pence in left.items() if pence > 0})
+    funds = {fund.pk: fund for fund in Fund.objects.filter(pk__in=split)}
+    _require_manager(by, funds.values())
+    legs = _moves({funds[fund_id]: pence for fund_id, pence in split.items()}, Kind.PAID, Kind.AVAILABLE)
+    posting = _post(kind=Posting.Kind.REFUND, legs=legs, by=by, invoice=invoice, booking=invoice.booking, memo=reason)
+    Invoice.objects.filter(pk=invoice.pk).update(refunded_pence=F("refunded_pence") + amount)
+    return posting
+
+
+# ----------------------------------------------------------------------------------------------
+# Two-person changes: adjustments and overdrafts
+# ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ledger_adjust(*, fund: Fund, amount: int, reason: str, requested_by) -> FundAdjustment:
+    """Ask to correct a fund's available money by `amount` pence (negative takes money back to the partnership's
+    funding). Nothing is posted until a second person approves it."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
+        raise ValidationError({"amount": "Enter the adjustment in whole pence, more or less than £0"})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the fund is adjusted"})
+    if fund.kind == Fund.Kind.EXTERNAL:
+        raise ValidationError("The partnership's funding cannot be adjusted.")
+    _require_manager(requested_by, [fund])
+    adjustment = FundAdjustment.objects.create(fund=fund, amount_pence=amount, reason=reason, requested_by=requested_by)
+    log_action(adjustment, "brokerage.fund_adjustment.requested", user=requested_by, data={"pence": amount})
+    return adjustment
+
+
+def _second_person(request, by) -> None:
+    if by is None or by.pk == request.requested_by_id:
+        raise ValidationError("A second person must approve this: you asked for it, so someone else approves it.")
+    _require_manager(by, [request.fund])
+
+
+@transaction.atomic
+def adjustment_approve(*, adjustment: FundAdjustment, by) -> FundAdjustment:
+    """A second, different person approves an adjustment: only now is its posting written."""
+    adjustment = FundAdjustment.objects.select_for_update().select_related("fund").get(pk=adjustment.pk)
+    if adjustment.state != FundAdjustment.State.PENDING:
+        raise ValidationError("This adjustment has already been approved.")
+    _second_person(adjustment, by)
+    fund = adjustment.fund
+    amount = adjustment.amount_pence
+    legs = [(_external_fund(fund.partnership_id), Kind.FUNDING, -amount), (fund, Kind.AVAILABLE, amount)]
+    posting = _post(
+        kind=Posting.Kind.ADJUST,
+        legs=legs,
+        by=by,
+        memo=adjustment.reason,
+        reference=f"adjustment:{adjustment.pk}",
+        idempotency_key=f"adjustment:{adjustment.pk}",
+    )
+    adjustment.state = FundAdjustment.State.APPROVED
+    adjustment.approved_by = by
+    adjustment.approved_at = timezone.now()
+    adjustment.posting = posting
+    adjustment.save(update_fields=["state", "approved_by", "approved_at", "posting"])
+    log_action(adjustment, "brokerage.fund_adjustment.approved", user=by, data={"pence": adjustment.amount_pence})
+    return adjustment
+
+
+@transaction.atomic
+def overdraft_request(*, fund: Fund, limit: int, reason: str, requested_by) -> Overdraft:
+    """Ask that a fund's available money may go as far as `limit` pence below zero (0 ends an overdraft)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValidationError({"limit": "Enter the overdraft limit in whole pence, £0 or more"})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the fund may be overdrawn"})
+    if not fund.is_personal and fund.kind != Fund.Kind.BUDGET_LINE:
+        raise ValidationError("This fund cannot be overdrawn.")
+    _require_manager(requested_by, [fund])
+    overdraft = Overdraft.objects.create(fund=fund, limit_pence=limit, reason=reason, requested_by=requested_by)
+    log_action(overdraft, "brokerage.overdraft.requested", user=requested_by, data={"pence": limit})
+    return overdraft
+
+
+@transaction.atomic
+def overdraft_approve(*, overdraft: Overdraft, by) -> Overdraft:
+    """A second, different person approves an overdraft: the fund's available account gets the new limit."""
+    overdraft = Overdraft.objects.select_for_update().select_related("fund").get(pk=overdraft.pk)
+    if overdraft.state != Overdraft.State.PENDING:
+        raise ValidationError("This overdraft has already been approved.")
+    _second_person(overdraft, by)
+    [available] = _lock_accounts([overdraft.fund_id], [Kind.AVAILABLE])
+    if available.balance < -overdraft.limit_pence:
+        raise ValidationError(
+            f"{overdraft.fund.name} is already {format_pence(-available.balance)} overdrawn: "
+            "the limit cannot be less than that."
+        )
+    FundAccount.objects.filter(pk=available.pk).update(overdraft_limit=overdraft.limit_pence)
+    overdraft.state = Overdraft.State.APPROVED
+    overdraft.approved_by = by
+    overdraft.approved_at = timezone.now()
+    overdraft.save(update_fields=["state", "approved_by", "approved_at"])
+    log_action(overdraft, "brokerage.overdraft.approved", user=by, data={"pence": overdraft.limit_pence})
+    return overdraft
