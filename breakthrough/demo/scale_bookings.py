@@ -30,7 +30,7 @@ from .reference import DEFAULT_SEED
 from .scale import SCALE_DOMAIN
 
 BOOKING_BATCH = 50_000
-# States whose places stay taken (as brokerage.bookings.services.TAKING_STATES).
+# States whose places stay taken (as brokerage.models.Booking.TAKING).
 TAKING = frozenset({"requested", "confirmed", "attended", "no_show"})
 PAST_STATES = (["attended", "cancelled", "no_show", "declined"], [75, 15, 6, 4])
 FUTURE_STATES = (["confirmed", "cancelled", "requested", "declined"], [78, 12, 7, 3])

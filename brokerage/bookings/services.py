@@ -46,9 +46,6 @@ from brokerage.models import (
     WaitingListEntry,
 )
 
-TAKING_STATES = (*Booking.HOLDING, Booking.State.ATTENDED, Booking.State.NO_SHOW)  # states whose places stay taken
-
-
 # ----------------------------------------------------------------------------------------------
 # Locking (the only place rows are locked) and the test hook
 # ----------------------------------------------------------------------------------------------

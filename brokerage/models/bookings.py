@@ -43,6 +43,7 @@ class Booking(models.Model):
         NO_SHOW = "no_show", "Did not attend"
 
     HOLDING = (State.REQUESTED, State.CONFIRMED)  # states that hold places
+    TAKING = (*HOLDING, State.ATTENDED, State.NO_SHOW)  # states whose places stay taken
 
     carer = models.ForeignKey(Carer, on_delete=models.PROTECT, related_name="bookings")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="bookings")

@@ -467,6 +467,38 @@ class NightsForm(forms.Form):
         )
 
 
+class ScheduleEndForm(forms.Form):
+    title = "End this repeating session"
+    last_date = AnyDateField(
+        subject="the new last date",
+        label="New last date",
+        help_text="Today or later. Sessions after this date are cancelled. For example, 6 1 2027",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(_date_field("last_date"))
+
+
+class SchedulePlacesForm(forms.Form):
+    title = "Change places for every coming session"
+    places = PlacesField(label="Places in each session")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("places", field_width=3))
+
+
+class NightsCloseForm(forms.Form):
+    title = "Close nights"
+    first_date = AnyDateField(subject="the first night", label="First night", help_text="For example, 6 1 2027")
+    last_date = AnyDateField(subject="the last night", label="Last night")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(_date_field("first_date"), _date_field("last_date"))
+
+
 # ---------------------------------------------------------------------------------------------
 # Compliance
 # ---------------------------------------------------------------------------------------------

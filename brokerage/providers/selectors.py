@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -91,6 +91,24 @@ def session_get(*, fetched_by, pk) -> Session:
     if fetched_by.role == Role.PROVIDER:
         source = source.filter(offer__provider_id=fetched_by.organisation_id)
     return get_visible_or_404(fetched_by, source, pk=pk)
+
+
+def schedule_get(*, fetched_by, pk) -> Schedule:
+    source = Schedule.objects.select_related("offer")
+    if fetched_by.role == Role.PROVIDER:
+        source = source.filter(offer__provider_id=fetched_by.organisation_id)
+    return get_visible_or_404(fetched_by, source, pk=pk)
+
+
+def schedule_coming_summary(*, schedule: Schedule, fetched_by) -> dict[str, int]:
+    """How many of the schedule's sessions are still to start (not cancelled), and the most places taken on
+    one of them: {"count", "most_taken"}. One query."""
+    totals = (
+        visible(fetched_by, Session)
+        .filter(schedule=schedule, starts_at__gt=timezone.now(), is_cancelled=False)
+        .aggregate(count=Count("pk"), most_taken=Max("places_taken"))
+    )
+    return {"count": totals["count"], "most_taken": totals["most_taken"] or 0}
 
 
 def upcoming_sessions(*, fetched_by, limit: int = 10) -> list[Session]:
@@ -237,8 +255,19 @@ def _starts(booking: Booking):
     return timezone.make_aware(datetime.datetime.combine(booking.first_night, datetime.time.min))
 
 
+def waited(since: datetime.datetime, now: datetime.datetime) -> str:
+    """How long a request has waited: whole hours up to two days, then whole days ("5 hours", "3 days")."""
+    hours = int((now - since).total_seconds() // 3600)
+    if hours < 1:
+        return "Under an hour"
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{hours // 24} days"
+
+
 def provider_bookings(*, fetched_by, limit: int = 200) -> dict[str, list[Booking]]:
-    """Requests waiting for the provider (oldest first) and upcoming confirmed bookings (soonest first).
+    """Requests waiting for the provider (oldest first, each with how long it has `waited`) and upcoming
+    confirmed bookings (soonest first).
 
     Requests carry no carer: until the provider confirms, they see who is going (first names and needs
     level) but not who the family is. Four queries, whatever the number of bookings.
@@ -258,6 +287,8 @@ def provider_bookings(*, fetched_by, limit: int = 200) -> dict[str, list[Booking
         .select_related("carer__user")[:limit]
     )
     confirmed.sort(key=lambda b: (_starts(b), b.pk))
+    for booking in requests:
+        booking.waited = waited(booking.requested_at, now)
     return {"requests": requests, "confirmed": confirmed}
 
 
@@ -277,6 +308,38 @@ def session_attendance(*, session: Session, fetched_by) -> list[Booking]:
         .filter(session=session, state__in=states)
         .select_related("carer")
         .order_by("requested_at", "pk")
+    )
+
+
+STAY_ATTENDANCE_DAYS = 28
+
+
+def offer_stay_attendance(*, offer: Offer, fetched_by, days: int = STAY_ATTENDANCE_DAYS) -> list[Booking]:
+    """Confirmed stays at a property that began in the last `days` days (first night today or before), and
+    those whose attendance is already recorded; earliest first. Two queries, whatever the number."""
+    today = timezone.localdate()
+    states = (Booking.State.CONFIRMED, Booking.State.ATTENDED, Booking.State.NO_SHOW)
+    return list(
+        _organisation_bookings(fetched_by)
+        .filter(
+            offer=offer,
+            session__isnull=True,
+            state__in=states,
+            first_night__lte=today,
+            first_night__gte=today - datetime.timedelta(days=days),
+        )
+        .select_related("carer")
+        .order_by("first_night", "requested_at", "pk")
+    )
+
+
+def stay_in_attendance_window(booking: Booking, today: datetime.date | None = None) -> bool:
+    """Whether a stay is one offer_stay_attendance lists (it has begun, within the window, and was confirmed)."""
+    today = today or timezone.localdate()
+    return (
+        booking.session_id is None
+        and booking.state in (Booking.State.CONFIRMED, Booking.State.ATTENDED, Booking.State.NO_SHOW)
+        and today - datetime.timedelta(days=STAY_ATTENDANCE_DAYS) <= booking.first_night <= today
     )
 
 

@@ -20,6 +20,7 @@ from brokerage.directory import geo
 from brokerage.models import (
     AccessibilityFeature,
     Booking,
+    BookingNight,
     ComplianceDocument,
     Night,
     Offer,
@@ -362,6 +363,115 @@ def session_cancel(*, session: Session, by) -> Session:
     return session
 
 
+def _long_date(day: datetime.date) -> str:
+    return f"{day:%A %-d %B %Y}"
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(local_zone()).date()
+
+
+@transaction.atomic
+def schedule_end(*, schedule: Schedule, last_date: datetime.date, by) -> int:
+    """Bring a repeating session's last date forward, cancelling its sessions after that date.
+
+    Refused, naming the first such date, if any later session has bookings holding places: those need
+    declining or cancelling first (as for one session). Returns how many sessions were cancelled.
+    """
+    schedule = Schedule.objects.select_for_update().get(pk=schedule.pk)
+    if last_date < timezone.localdate():
+        raise ValidationError({"last_date": "The new last date must be today or in the future"})
+    if last_date >= schedule.last_date:
+        raise ValidationError(
+            {"last_date": f"It already ends on {schedule.last_date:%-d %B %Y}: choose an earlier date"}
+        )
+    if last_date < schedule.first_date:
+        raise ValidationError(
+            {
+                "last_date": f"It starts on {schedule.first_date:%-d %B %Y}: choose that date or later. "
+                "To stop it before then, cancel its sessions one by one"
+            }
+        )
+    # Lock the later sessions before looking at their bookings, so a booking cannot slip in between.
+    after = local_datetime(last_date + datetime.timedelta(days=1), datetime.time.min)
+    later = list(
+        Session.objects.select_for_update(no_key=True)
+        .filter(schedule=schedule, starts_at__gte=after, is_cancelled=False)
+        .order_by("starts_at", "pk")
+    )
+    booked = (
+        Booking.objects.filter(session__in=[s.pk for s in later], state__in=Booking.HOLDING)
+        .order_by("session__starts_at")
+        .values_list("session__starts_at", flat=True)
+        .first()
+    )
+    if booked is not None:
+        raise ValidationError(
+            {
+                "last_date": f"The session on {_long_date(_local_day(booked))} has bookings holding places. "
+                "Choose that date or later, or decline or cancel those bookings first"
+            }
+        )
+    cancelled = Session.objects.filter(pk__in=[s.pk for s in later]).update(is_cancelled=True)
+    before = schedule.last_date
+    schedule.last_date = last_date
+    schedule.save(update_fields=["last_date"])
+    offer_refresh_places_until(offer_id=schedule.offer_id)
+    log_action(
+        schedule,
+        "brokerage.schedule.ended",
+        user=by,
+        data={"from": before.isoformat(), "to": last_date.isoformat(), "cancelled": cancelled},
+    )
+    return cancelled
+
+
+@transaction.atomic
+def schedule_change_places(*, schedule: Schedule, places: int, by) -> int:
+    """Give every coming session of a schedule (and those it makes later) `places` places.
+
+    Never fewer than are taken on any of them: refused naming the session with the most taken.
+    Returns how many sessions changed.
+    """
+    if places < 1:
+        raise ValidationError(
+            {"places": "A session needs at least 1 place. To stop the sessions running, end the repeating session"}
+        )
+    schedule = Schedule.objects.select_for_update().get(pk=schedule.pk)
+    coming = list(
+        Session.objects.select_for_update(no_key=True)
+        .filter(schedule=schedule, starts_at__gt=timezone.now(), is_cancelled=False)
+        .order_by("starts_at", "pk")
+    )
+    busiest = max(coming, key=lambda s: s.places_taken, default=None)  # the first of the busiest, as sorted
+    if busiest is not None and busiest.places_taken > places:
+        taken = busiest.places_taken
+        raise ValidationError(
+            {
+                "places": f"The session on {_long_date(_local_day(busiest.starts_at))} already has {taken} "
+                f"place{'s' if taken != 1 else ''} taken: choose at least {taken}"
+            }
+        )
+    changed = [s for s in coming if s.places != places]
+    for session in changed:
+        session.places = places
+    Session.objects.bulk_update(changed, ["places"])
+    before = schedule.places
+    if before != places:
+        schedule.places = places
+        schedule.save(update_fields=["places"])
+    if changed:
+        offer_refresh_places_until(offer_id=schedule.offer_id)
+    if changed or before != places:
+        log_action(
+            schedule,
+            "brokerage.schedule.places_changed",
+            user=by,
+            data={"from": before, "to": places, "sessions": len(changed)},
+        )
+    return len(changed)
+
+
 @transaction.atomic
 def nights_open(*, offer: Offer, first_date: datetime.date, last_date: datetime.date, places: int, by) -> int:
     """Make every night from first_date to last_date (inclusive) available with `places` places. Safe to repeat.
@@ -415,6 +525,55 @@ def nights_open(*, offer: Offer, first_date: datetime.date, last_date: datetime.
             },
         )
     return len(new) + len(changed)
+
+
+@transaction.atomic
+def nights_close(*, offer: Offer, first_date: datetime.date, last_date: datetime.date, by) -> int:
+    """Take every open night from first_date to last_date (inclusive) away, so nobody can book them.
+
+    All or nothing: refused, naming the first such night, if any night in the range has places taken.
+    Returns how many nights were closed (0 if none were open: safe to repeat).
+    """
+    if not offer.uses_nights:
+        raise ValidationError("Only a bookable property has nights. Cancel its sessions instead")
+    if first_date < timezone.localdate():
+        raise ValidationError({"first_date": "The first night must be today or in the future"})
+    if last_date < first_date:
+        raise ValidationError({"last_date": "The last night must be the same as or after the first night"})
+    if (last_date - first_date).days > LONGEST_NIGHTS_RANGE_DAYS:
+        raise ValidationError({"last_date": "Close at most a year of nights at a time"})
+    # FOR UPDATE (not NO KEY UPDATE, as bookings take): these rows are deleted. A booking of any of them waits,
+    # then finds its nights gone and is refused.
+    nights = list(
+        Night.objects.select_for_update().filter(offer=offer, date__range=(first_date, last_date)).order_by("date")
+    )
+    if not nights:
+        return 0
+    # A booking that still takes places names its nights (BookingNight); its places_taken says so too.
+    held = set(
+        BookingNight.objects.filter(night__in=nights, booking__state__in=Booking.TAKING).values_list("night", flat=True)
+    )
+    taken = next((n for n in nights if n.places_taken or n.pk in held), None)
+    if taken is not None:
+        raise ValidationError(
+            {
+                "first_date": f"The night of {_long_date(taken.date)} has places taken. Close nights before "
+                "or after it, or decline or cancel its bookings first"
+            }
+        )
+    ids = [n.pk for n in nights]
+    # A stay that was cancelled or declined still names the nights it once held (BookingNight, protected).
+    # Those bookings hold nothing now and keep their dates, so the link is let go with the night.
+    BookingNight.objects.filter(night_id__in=ids).delete()
+    Night.objects.filter(pk__in=ids).delete()
+    offer_refresh_places_until(offer_id=offer.pk)
+    log_action(
+        offer,
+        "brokerage.offer.nights_closed",
+        user=by,
+        data={"from": first_date.isoformat(), "to": last_date.isoformat(), "closed": len(ids)},
+    )
+    return len(ids)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -120,6 +120,7 @@ def offer_detail(request, pk):
         "nights": selectors.offer_nights(offer=offer, fetched_by=request.user)[:120],
         "recent_sessions": selectors.offer_recent_sessions(offer=offer, fetched_by=request.user)[:50],
         "now": timezone.now(),
+        "today": timezone.localdate(),
         "missing_checks": selectors.offer_bookable_checks(offer, timezone.localdate()),
     }
     return render(request, "brokerage/providers/offer_detail.html", context)
@@ -264,6 +265,100 @@ def nights_open(request, pk):
     )
 
 
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def nights_close(request, pk):
+    offer = selectors.offer_get(fetched_by=request.user, pk=pk)
+    if not offer.uses_nights:
+        raise Http404("Only a bookable property has nights.")
+    form = forms.NightsCloseForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            closed = services.nights_close(offer=offer, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            done = f"{closed} night{'s are' if closed != 1 else ' is'} closed." if closed else "No nights were open."
+            messages.success(request, done)
+            return redirect(_offer_url(offer))
+    return _form_page(
+        request,
+        form,
+        title=form.title,
+        caption=offer.title,
+        back_url=_offer_url(offer),
+        submit="Close nights",
+        extra={"intro": "Carers can no longer book the nights you close. Nights with places taken cannot be closed."},
+    )
+
+
+def _schedule_caption(schedule) -> str:
+    return (
+        f"{schedule.offer.title}: {schedule.get_weekday_display()}s, "
+        f"{schedule.starts_at:%H:%M} to {schedule.ends_at:%H:%M}"
+    )
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def schedule_end(request, pk):
+    schedule = selectors.schedule_get(fetched_by=request.user, pk=pk)
+    form = forms.ScheduleEndForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelled = services.schedule_end(
+                schedule=schedule, last_date=form.cleaned_data["last_date"], by=request.user
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"The repeating session now ends on {form.cleaned_data['last_date']:%-d %B %Y}. "
+                f"{cancelled} later session{'s are' if cancelled != 1 else ' is'} cancelled.",
+            )
+            return redirect(_offer_url(schedule.offer))
+    return _form_page(
+        request,
+        form,
+        title=form.title,
+        caption=_schedule_caption(schedule),
+        back_url=_offer_url(schedule.offer),
+        submit="End the repeating session",
+        extra={
+            "intro": f"It runs from {schedule.first_date:%-d %B %Y} to {schedule.last_date:%-d %B %Y}. "
+            "Sessions after the new last date are cancelled; none of them may have bookings holding places."
+        },
+    )
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def schedule_places(request, pk):
+    schedule = selectors.schedule_get(fetched_by=request.user, pk=pk)
+    form = forms.SchedulePlacesForm(posted(request), initial={"places": schedule.places})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.schedule_change_places(schedule=schedule, places=form.cleaned_data["places"], by=request.user)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "The number of places is changed for every coming session.")
+            return redirect(_offer_url(schedule.offer))
+    coming = selectors.schedule_coming_summary(schedule=schedule, fetched_by=request.user)
+    intro = f"This changes {coming['count']} coming session{'s' if coming['count'] != 1 else ''}."
+    if coming["most_taken"]:
+        intro += f" The most places taken on one of them is {coming['most_taken']}."
+    return _form_page(
+        request,
+        form,
+        title=form.title,
+        caption=_schedule_caption(schedule),
+        back_url=_offer_url(schedule.offer),
+        extra={"intro": intro},
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Bookings: requests to confirm or decline, and attendance (the bookings services do the work and audit)
 # ---------------------------------------------------------------------------------------------
@@ -305,19 +400,23 @@ def booking_detail(request, pk):
             else:
                 messages.success(request, done)
                 return redirect("brokerage:providers:booking_list")
-    context = {"booking": booking, "form": form, "show_carer": not deciding}
+    context = {
+        "booking": booking,
+        "form": form,
+        "show_carer": not deciding,
+        "stay_attendance": selectors.stay_in_attendance_window(booking),
+    }
     return render(request, "brokerage/providers/booking_detail.html", context)
 
 
-@role_required(Role.PROVIDER)
-@require_http_methods(["GET", "POST"])
-def session_attendance(request, pk):
-    """Who came to a session: one pair of radios per confirmed booking, saved together once it has started."""
-    session = selectors.session_get(fetched_by=request.user, pk=pk)
-    started = session.starts_at <= timezone.now()
-    bookings = selectors.session_attendance(session=session, fetched_by=request.user)
-    rows = forms.attendance_rows(bookings, posted(request))
-    if request.method == "POST" and started and rows and not any(row["error"] for row in rows):
+def _attendance_page(request, *, bookings, can_record: bool, back_url: str, context: dict):
+    """Who came: one pair of radios per booking, saved together (templates/brokerage/providers/attendance.html).
+
+    Nothing is saved until every row is answered; a row the bookings service refuses keeps its message
+    while the others are saved.
+    """
+    rows = forms.attendance_rows(bookings, posted(request) if can_record else None)
+    if request.method == "POST" and can_record and rows and not any(row["error"] for row in rows):
         for row in rows:
             if row["value"] == row["recorded"]:
                 continue
@@ -331,9 +430,59 @@ def session_attendance(request, pk):
                 row["recorded"] = row["value"]
         if not any(row["error"] for row in rows):
             messages.success(request, "Attendance is saved.")
-            return redirect(_offer_url(session.offer))
-    context = {"session": session, "started": started, "rows": rows, "errors": [r for r in rows if r["error"]]}
-    return render(request, "brokerage/providers/session_attendance.html", context)
+            return redirect(back_url)
+    context = {
+        **context,
+        "can_record": can_record,
+        "rows": rows,
+        "errors": [r for r in rows if r["error"]],
+        "back_url": back_url,
+    }
+    return render(request, "brokerage/providers/attendance.html", context)
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def session_attendance(request, pk):
+    """Who came to a session, once it has started."""
+    session = selectors.session_get(fetched_by=request.user, pk=pk)
+    return _attendance_page(
+        request,
+        bookings=selectors.session_attendance(session=session, fetched_by=request.user),
+        can_record=session.starts_at <= timezone.now(),
+        back_url=_offer_url(session.offer),
+        context={
+            "title": "Attendance",
+            "caption": session.offer.title,
+            "heading": f"Attendance on {timezone.localtime(session.starts_at):%A %-d %B %Y, %H:%M}",
+            "not_yet": "You can record attendance once the session has started.",
+            "empty": "No confirmed bookings for this session.",
+        },
+    )
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def stay_attendance(request, pk):
+    """Who came to stays at a property that began in the last four weeks."""
+    offer = selectors.offer_get(fetched_by=request.user, pk=pk)
+    if not offer.uses_nights:
+        raise Http404("Only a bookable property has stays.")
+    days = selectors.STAY_ATTENDANCE_DAYS
+    return _attendance_page(
+        request,
+        bookings=selectors.offer_stay_attendance(offer=offer, fetched_by=request.user),
+        can_record=True,
+        back_url=_offer_url(offer),
+        context={
+            "title": "Attendance for stays",
+            "caption": offer.title,
+            "heading": "Attendance for stays",
+            "intro": f"Confirmed stays whose first night was in the last {days} days, earliest first.",
+            "empty": f"No confirmed stays began in the last {days} days.",
+            "show_when": True,
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------

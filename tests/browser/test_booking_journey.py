@@ -247,7 +247,7 @@ def _provider_confirms(provider: Page, checkpoint, world, *, carer_email: str, f
             totp_secret=world["provider"].totp_secret,
         )
     else:
-        provider.get_by_role("navigation", name="Menu").get_by_role("link", name="Your organisation").click()
+        provider.get_by_role("navigation", name="Menu").get_by_role("link", name="Home", exact=True).click()
         checkpoint(provider, "Sunny Breaks")
     waiting = provider.get_by_role("table", name="Booking requests waiting, oldest first")
     expect(waiting.locator("tbody tr")).to_have_count(1)

@@ -127,7 +127,7 @@ def test_negative_control_without_the_lock_the_capacity_check_lets_too_many_thro
 # Property-style: random book / cancel / waiting-list sequences keep the books balanced (any database)
 # ----------------------------------------------------------------------------------------------
 
-TAKING = services.TAKING_STATES
+TAKING = Booking.TAKING
 
 
 def _balanced(session):

@@ -1,9 +1,12 @@
 """Fixtures for the provider portal: Sunny Breaks (provider_user's organisation) and a rival provider."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from breakthrough.models import Role
-from brokerage.models import Booking, PaymentSource
+from brokerage.models import Booking, BookingNight, BreakFor, Night, OfferKind, PaymentSource
 from tests.factories import ComplianceDocumentFactory, OfferFactory, ProviderFactory, SessionFactory, staff
 
 
@@ -69,3 +72,45 @@ def make_booking():
 @pytest.fixture
 def insured(sunny):
     return ComplianceDocumentFactory(organisation=sunny, reference="INS-1")
+
+
+@pytest.fixture
+def cottage(sunny, x):
+    """A bookable accessible property of the provider's, booked by the night."""
+    return OfferFactory(
+        provider=sunny, locality=x.locality, kind=OfferKind.PROPERTY, break_for=BreakFor.BOTH, title="Shore cottage"
+    )
+
+
+@pytest.fixture
+def make_stay():
+    """make_stay(carer, offer, first_night, nights=2, places=1, state=...): a stay that holds its nights (open
+    if need be) as the bookings services would leave it, whether its dates are past or to come."""
+
+    def make(carer, offer, first_night, *, nights=2, places=1, state=Booking.State.CONFIRMED):
+        rows = []
+        for i in range(nights):
+            night, _ = Night.objects.get_or_create(
+                offer=offer, date=first_night + datetime.timedelta(days=i), defaults={"places": 2}
+            )
+            if state in (*Booking.HOLDING, Booking.State.ATTENDED, Booking.State.NO_SHOW):
+                night.places_taken += places
+                night.save(update_fields=["places_taken"])
+            rows.append(night)
+        booking = Booking.objects.create(
+            carer=carer,
+            offer=offer,
+            first_night=first_night,
+            nights=nights,
+            includes_carer=True,
+            places=places,
+            payment_source=PaymentSource.FREE,
+            state=state,
+            requested_by=carer.user,
+            **({"cancelled_at": timezone.now()} if state == Booking.State.CANCELLED else {}),
+        )
+        booking.cared_for.add(carer.person)
+        BookingNight.objects.bulk_create([BookingNight(booking=booking, night=night) for night in rows])
+        return booking
+
+    return make

@@ -1,6 +1,10 @@
 """Kwargs builders for the provider portal's booking pages in tests/test_access.py's PAGES."""
 
-from brokerage.models import Booking, PaymentSource
+import datetime
+
+from django.utils import timezone
+
+from brokerage.models import Booking, OfferKind, PaymentSource, Schedule
 from tests.factories import OfferFactory, SessionFactory
 
 
@@ -26,3 +30,24 @@ def booking_kwargs(w) -> dict:
 
 def session_kwargs(w) -> dict:
     return {"pk": provider_booking(w, state=Booking.State.CONFIRMED).session_id}
+
+
+def schedule_kwargs(w) -> dict:
+    """A repeating session of one of the provider persona's offers, with one session."""
+    first = timezone.localdate() + datetime.timedelta(days=7)
+    offer = OfferFactory(provider=w.personas["provider"].organisation)
+    schedule = Schedule.objects.create(
+        offer=offer,
+        weekday=first.weekday(),
+        starts_at=datetime.time(10),
+        ends_at=datetime.time(12),
+        places=8,
+        first_date=first,
+        last_date=first + datetime.timedelta(weeks=4),
+    )
+    SessionFactory(offer=offer, schedule=schedule)
+    return {"pk": schedule.pk}
+
+
+def property_kwargs(w) -> dict:
+    return {"pk": OfferFactory(provider=w.personas["provider"].organisation, kind=OfferKind.PROPERTY).pk}

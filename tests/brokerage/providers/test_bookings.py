@@ -14,7 +14,7 @@ from django.utils import timezone
 from breakthrough.models import AuditEvent
 from brokerage.bookings import services as booking_services
 from brokerage.models import Booking, Offer, OutwardCode
-from brokerage.providers import services
+from brokerage.providers import selectors, services
 from tests.brokerage.providers.test_pages import _offer_post
 from tests.factories import CarerFactory, OfferFactory, SessionFactory, UserFactory, cares_for
 
@@ -103,6 +103,46 @@ def test_the_list_takes_the_same_queries_for_2_or_20_bookings(provider_client, b
     add(18)
     assert Booking.objects.count() == 20
     assert few == count() == BOOKING_LIST_QUERIES
+
+
+def test_requests_come_first_oldest_first_with_how_long_each_has_waited(
+    provider_client, book, carer_a, carer_b_in_x, session, offer
+):
+    now = timezone.now()
+    confirmed = book(carer_b_in_x, SessionFactory(offer=offer), state=Booking.State.CONFIRMED)
+    newest = book(carer_a, session)
+    oldest = book(carer_b_in_x, session)
+    middle = book(carer_a, SessionFactory(offer=offer))
+    for booking, ago in ((newest, datetime.timedelta(minutes=20)), (oldest, datetime.timedelta(days=3, hours=2))):
+        Booking.objects.filter(pk=booking.pk).update(requested_at=now - ago)
+    Booking.objects.filter(pk=middle.pk).update(requested_at=now - datetime.timedelta(hours=5, minutes=10))
+
+    response = provider_client.get(url("booking_list"))
+    assert [b.pk for b in response.context["requests"]] == [oldest.pk, middle.pk, newest.pk]
+    assert [b.waited for b in response.context["requests"]] == ["3 days", "5 hours", "Under an hour"]
+    html = response.content.decode()
+    assert html.index("Requests waiting for you") < html.index("Upcoming confirmed bookings")
+    requests_part = html.split("Upcoming confirmed bookings")[0]
+    assert '<th scope="col" class="govuk-table__header">Waiting</th>' in requests_part
+    positions = [requests_part.index(f"request {b.pk} for") for b in (oldest, middle, newest)]
+    assert positions == sorted(positions)
+    assert requests_part.index("3 days") < requests_part.index("5 hours") < requests_part.index("Under an hour")
+    assert f"booking {confirmed.pk}<" in html.split("Upcoming confirmed bookings")[1]
+
+
+@pytest.mark.parametrize(
+    ("ago", "text"),
+    [
+        (datetime.timedelta(minutes=59), "Under an hour"),
+        (datetime.timedelta(hours=1), "1 hour"),
+        (datetime.timedelta(hours=47, minutes=59), "47 hours"),
+        (datetime.timedelta(hours=48), "2 days"),
+        (datetime.timedelta(days=9, hours=23), "9 days"),
+    ],
+)
+def test_waited_reads_in_hours_then_days(ago, text):
+    now = timezone.now()
+    assert selectors.waited(now - ago, now) == text
 
 
 # --- confirm or decline ------------------------------------------------------------------------
