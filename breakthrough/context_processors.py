@@ -10,12 +10,21 @@ _NAV = {
         ("About you", "brokerage:about_you_check", "/carer/about-you/"),
         ("People you care for", "brokerage:people_list"),
         ("Your breaks", "brokerage:bookings:breaks"),
+        ("Your plan", "brokerage:plans:carer_versions"),
+        ("Help from the hub", "brokerage:referrals:your_referrals"),
+        ("Your budget", "ras:carer_budget"),
     ],
-    Role.BROKER: [("Caseload", "brokerage:caseload")],
-    Role.ASSESSOR: [("Caseload", "brokerage:caseload")],
+    Role.BROKER: [("Referrals", "brokerage:referrals:queue"), ("Caseload", "brokerage:caseload")],
+    Role.ASSESSOR: [
+        ("Caseload", "brokerage:caseload"),
+        ("Assessments", "ras:assessment_list", "/hub/assessments/"),
+        ("Resource panel", "ras:panel"),
+        ("Price scales", "ras:scale_list", "/hub/scales/"),
+    ],
     Role.PROVIDER: [
-        ("Your organisation", "brokerage:provider_home"),
+        ("Home", "brokerage:provider_home"),
         ("Offers", "brokerage:providers:offer_list", "/provider/offers/"),
+        ("Bookings", "brokerage:providers:booking_list"),
         ("Compliance", "brokerage:providers:compliance_list"),
         ("Details", "brokerage:providers:profile"),
     ],
@@ -28,6 +37,10 @@ _NAV = {
         ("Caseload", "brokerage:caseload"),
     ],
 }
+
+# Support plans: the hub's list of plans waiting for approval or review.
+for _role in (Role.BROKER, Role.ASSESSOR):
+    _NAV[_role].append(("Plans", "brokerage:plans:hub_list"))
 
 # Items for everyone, signed in or not, after the role's own.
 _EVERYONE = [("Find a break", "brokerage:directory:search")]

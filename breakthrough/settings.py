@@ -171,6 +171,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "brokerage.bookings.tasks.lapse_unanswered_requests",
         "schedule": 15 * 60,
     },
+    "plans-daily": {
+        "task": "brokerage.plans.tasks.plans_daily",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # -----------------------------------------------------------------------------

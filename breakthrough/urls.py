@@ -15,4 +15,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("brokerage.urls")),
     path("", include("commissioning.urls")),
+    path("", include("ras.urls")),
 ]

@@ -19,5 +19,7 @@ urlpatterns = [
     path("volunteer/", views.volunteer_home, name="volunteer_home"),
     path("", include("brokerage.directory.urls")),
     path("", include("brokerage.bookings.urls")),
+    path("", include("brokerage.plans.urls")),
+    path("", include("brokerage.referrals.urls")),
     path("provider/", include("brokerage.providers.urls")),
 ]

@@ -21,8 +21,12 @@ from breakthrough.models import Role
 from breakthrough.selectors import organisation_of_user
 from brokerage import forms, selectors, services
 from brokerage.models import Consent
+from brokerage.plans import selectors as plan_selectors
 from brokerage.providers import selectors as provider_selectors
+from brokerage.referrals import selectors as referral_selectors
+from brokerage.referrals import wording as referral_wording
 from brokerage.tasklist import ABOUT_YOU_STEPS, PERSON_STEPS, about_you_rows, person_rows, task_list
+from ras import selectors as ras_selectors
 
 CASEWORK = (Role.BROKER, Role.ASSESSOR, Role.ADMIN)
 
@@ -49,6 +53,7 @@ def carer_home(request):
 
     carer = selectors.carer_of_user(user=request.user)
     people = selectors.household_people(carer=carer, fetched_by=request.user)
+    referral = referral_selectors.carer_latest_referral(carer=carer, fetched_by=request.user)
     return render(
         request,
         "brokerage/carer_home.html",
@@ -57,6 +62,8 @@ def carer_home(request):
             "people": people,
             "tasks": task_list(carer, people),
             "breaks": booking_selectors.carer_summary(carer=carer, fetched_by=request.user),
+            "referral": referral,
+            "referral_words": referral_wording.for_carer(referral) if referral else None,
         },
     )
 
@@ -273,15 +280,22 @@ def carer_detail(request, pk):
 
     carer = selectors.carer_get(fetched_by=request.user, pk=pk)
     consents = services.consent_current(carer=carer)
+    referrals = referral_selectors.carer_referrals(carer=carer, fetched_by=request.user)
     return render(
         request,
         "brokerage/carer_detail.html",
         {
             "carer": carer,
             "consents": consents.values(),
+            "referrals": referrals,
+            "has_open_referral": any(r.is_open for r in referrals),
+            "case_notes": referral_selectors.carer_case_notes(carer=carer, fetched_by=request.user),
             "breaks": booking_selectors.carer_breaks(carer=carer, fetched_by=request.user),
             "waiting": booking_selectors.carer_waiting(carer=carer, fetched_by=request.user),
             "find_url": reverse("brokerage:directory:search") + f"?for={carer.pk}",
+            "assessments": ras_selectors.assessment_list(fetched_by=request.user, carer=carer),
+            "plans": plan_selectors.carer_plans(carer=carer, fetched_by=request.user),
+            "can_assess": request.user.role in (Role.ASSESSOR, Role.ADMIN),
         },
     )
 

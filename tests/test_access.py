@@ -17,6 +17,8 @@ from tests.factories import staff
 pytestmark = pytest.mark.django_db
 
 PUBLIC = "public"
+# Brokers and assessors of either partnership, and admin: the RAS pages that list their own partnership's records.
+RAS_READERS = {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}
 
 
 def _provider_offer(w, **kwargs):
@@ -40,6 +42,29 @@ def _bk():
 
     return pages
 
+
+def _ref():
+    """The referral pages' kwargs builders (tests/brokerage/referrals/pages.py)."""
+    from tests.brokerage.referrals import pages
+
+    return pages
+
+
+def _ras():
+    """The RAS pages' kwargs builders (tests/ras/pages.py)."""
+    from tests.ras import pages
+
+    return pages
+
+
+def _plans():
+    """The support plan pages' kwargs builders (tests/brokerage/plans/pages.py)."""
+    from tests.brokerage.plans import pages
+
+    return pages
+
+
+_HUB_X = {"broker_x", "assessor_x", "admin"}
 
 # url name -> (kwargs builder, personas that get 200; everyone else signed in gets 404, anonymous is sent to sign in)
 PAGES = {
@@ -71,6 +96,22 @@ PAGES = {
     "brokerage:providers:session_add": (lambda w: {"pk": _provider_offer(w).pk}, {"provider"}),
     "brokerage:providers:schedule_add": (lambda w: {"pk": _provider_offer(w).pk}, {"provider"}),
     "brokerage:providers:nights_open": (lambda w: {"pk": _provider_offer(w, kind="property").pk}, {"provider"}),
+    "brokerage:providers:nights_close": (
+        lambda w: __import__("tests.brokerage.providers.pages", fromlist=["pages"]).property_kwargs(w),
+        {"provider"},
+    ),
+    "brokerage:providers:stay_attendance": (
+        lambda w: __import__("tests.brokerage.providers.pages", fromlist=["pages"]).property_kwargs(w),
+        {"provider"},
+    ),
+    "brokerage:providers:schedule_end": (
+        lambda w: __import__("tests.brokerage.providers.pages", fromlist=["pages"]).schedule_kwargs(w),
+        {"provider"},
+    ),
+    "brokerage:providers:schedule_places": (
+        lambda w: __import__("tests.brokerage.providers.pages", fromlist=["pages"]).schedule_kwargs(w),
+        {"provider"},
+    ),
     "brokerage:providers:session_places": (lambda w: {"pk": _provider_session(w).pk}, {"provider"}),
     "brokerage:providers:session_cancel": (lambda w: {"pk": _provider_session(w).pk}, {"provider"}),
     "brokerage:providers:booking_list": (lambda w: {}, {"provider"}),
@@ -129,6 +170,66 @@ PAGES = {
         {"carer_a", "broker_x", "assessor_x", "admin"},
     ),
     "brokerage:bookings:calendar": (lambda w: _bk().calendar_kwargs(w), PUBLIC),
+    "brokerage:referrals:your_referrals": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:referrals:refer": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:referrals:your_referral": (lambda w: _ref().referral_kwargs(w), {"carer_a"}),
+    "brokerage:referrals:queue": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}),
+    "brokerage:referrals:new_carer": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}),
+    "brokerage:referrals:detail": (lambda w: _ref().referral_kwargs(w), {"broker_x", "assessor_x", "admin"}),
+    "brokerage:referrals:triage": (lambda w: _ref().referral_kwargs(w), {"broker_x", "assessor_x", "admin"}),
+    "brokerage:referrals:assign": (lambda w: _ref().referral_kwargs(w), {"broker_x", "assessor_x", "admin"}),
+    "brokerage:referrals:note_add": (lambda w: _ref().referral_kwargs(w), {"broker_x", "assessor_x", "admin"}),
+    "brokerage:referrals:close": (lambda w: _ref().referral_kwargs(w), {"broker_x", "assessor_x", "admin"}),
+    "brokerage:referrals:redirect": (lambda w: _ref().referral_kwargs(w), {"broker_x", "assessor_x", "admin"}),
+    "brokerage:referrals:record": (lambda w: _ref().carer_kwargs(w), {"broker_x", "assessor_x", "admin"}),
+    "brokerage:referrals:criteria": (lambda w: _ref().partnership_kwargs(w), {"broker_x", "admin"}),
+    "ras:assessment_list": (lambda w: {}, RAS_READERS),
+    "ras:assessment_start": (lambda w: _ras().carer_kwargs(w), {"assessor_x", "admin"}),
+    "ras:assessment_detail": (lambda w: _ras().draft_assessment_kwargs(w), {"broker_x", "assessor_x", "admin"}),
+    "ras:assessment_domain": (lambda w: _ras().domain_kwargs(w), {"assessor_x", "admin"}),
+    "ras:assessment_check": (lambda w: _ras().draft_assessment_kwargs(w), {"assessor_x", "admin"}),
+    "ras:panel_decide": (lambda w: _ras().completed_assessment_kwargs(w), {"assessor_x", "admin"}),
+    "ras:panel": (lambda w: {}, RAS_READERS),
+    "ras:virtual_budget": (lambda w: {}, RAS_READERS),
+    "ras:virtual_budget_version": (lambda w: _ras().version_kwargs(w), {"broker_x", "assessor_x", "admin"}),
+    "ras:scale_list": (lambda w: {}, RAS_READERS),
+    "ras:scale_create": (lambda w: {}, {"assessor_x", "assessor_y", "admin"}),
+    "ras:scale_detail": (lambda w: _ras().scale_kwargs(w), {"broker_x", "assessor_x", "admin"}),
+    "ras:scale_edit": (lambda w: _ras().scale_kwargs(w), {"assessor_x", "admin"}),
+    "ras:scale_recalibration": (lambda w: _ras().scale_kwargs(w), {"broker_x", "assessor_x", "admin"}),
+    "ras:scale_publish": (lambda w: _ras().scale_kwargs(w), {"assessor_x", "admin"}),
+    "ras:questionnaire_list": (lambda w: {}, RAS_READERS),
+    "ras:questionnaire_create": (lambda w: {}, {"assessor_x", "assessor_y", "admin"}),
+    "ras:questionnaire_new_version": (lambda w: _ras().questionnaire_kwargs(w), {"assessor_x", "admin"}),
+    "ras:questionnaire_version": (lambda w: _ras().version_kwargs(w), {"broker_x", "assessor_x", "admin"}),
+    "ras:questionnaire_publish": (lambda w: _ras().version_kwargs(w), {"assessor_x", "admin"}),
+    "ras:carer_budget": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:plans:carer_versions": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:plans:carer_plan": (lambda w: _plans().carer_plan(w), {"carer_a"}),
+    "brokerage:plans:carer_details": (lambda w: _plans().carer_plan(w), {"carer_a"}),
+    "brokerage:plans:carer_budget": (lambda w: _plans().carer_plan(w), {"carer_a"}),
+    "brokerage:plans:carer_submit": (lambda w: _plans().carer_plan(w), {"carer_a"}),
+    "brokerage:plans:carer_new_version": (lambda w: _plans().carer_plan(w), {"carer_a"}),
+    "brokerage:plans:carer_pdf": (lambda w: _plans().carer_pdf(w), {"carer_a"}),
+    "brokerage:plans:carer_section": (lambda w: _plans().carer_section(w), {"carer_a"}),
+    "brokerage:plans:carer_item_add": (lambda w: _plans().carer_section(w), {"carer_a"}),
+    "brokerage:plans:carer_item_edit": (lambda w: _plans().carer_item(w), {"carer_a"}),
+    "brokerage:plans:carer_item_remove": (lambda w: _plans().carer_item(w), {"carer_a"}),
+    "brokerage:plans:hub_list": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}),
+    "brokerage:plans:staff_versions": (lambda w: _plans().staff_carer(w), _HUB_X),
+    "brokerage:plans:staff_plan": (lambda w: _plans().staff_plan(w), _HUB_X),
+    "brokerage:plans:staff_details": (lambda w: _plans().staff_plan(w), _HUB_X),
+    "brokerage:plans:staff_budget": (lambda w: _plans().staff_plan(w), _HUB_X),
+    "brokerage:plans:staff_submit": (lambda w: _plans().staff_plan(w), _HUB_X),
+    "brokerage:plans:staff_new_version": (lambda w: _plans().staff_plan(w), _HUB_X),
+    "brokerage:plans:staff_pdf": (lambda w: _plans().staff_pdf(w), _HUB_X),
+    "brokerage:plans:staff_pdf_retry": (lambda w: _plans().staff_plan(w), _HUB_X),
+    "brokerage:plans:staff_section": (lambda w: _plans().staff_section(w), _HUB_X),
+    "brokerage:plans:staff_item_add": (lambda w: _plans().staff_section(w), _HUB_X),
+    "brokerage:plans:staff_item_edit": (lambda w: _plans().staff_item(w), _HUB_X),
+    "brokerage:plans:staff_item_remove": (lambda w: _plans().staff_item(w), _HUB_X),
+    "brokerage:plans:staff_decide": (lambda w: _plans().staff_submitted(w), {"assessor_x"}),
+    "brokerage:plans:staff_review": (lambda w: _plans().staff_approved(w), _HUB_X),
 }
 
 

@@ -18,6 +18,8 @@ from .authenticator import ensure_demo_authenticator
 from .guard import refuse_in_production
 from .households import CarerPlan, HouseholdPlan, PersonPlan, demo_households
 from .offers import ensure_offers
+from .plans import ensure_plans
+from .ras import ensure_ras
 from .reference import (
     DEFAULT_SEED,
     DEMO_LOGINS,
@@ -28,6 +30,7 @@ from .reference import (
     PROVIDERS,
     REFERENCE_TIME,
 )
+from .referrals import ensure_referrals
 
 
 def _count(counter: Counter, label: str, created: bool) -> None:
@@ -201,4 +204,7 @@ def seed_demo(*, seed: int = DEFAULT_SEED) -> Counter:
     for i, household in enumerate(households):
         _ensure_household(household, logins.get(i, []), localities, counter)
     ensure_offers(orgs, localities, counter)
+    ensure_referrals(users, counter)
+    ensure_ras(users, counter)
+    ensure_plans(users, counter)
     return +counter  # only what was created

@@ -1,6 +1,7 @@
-"""The brokerage app's models, one module per concept: the household, providers, offers, bookings."""
+"""The brokerage app's models, one module per concept: the household, providers, offers, bookings, referrals."""
 
 from brokerage.models.bookings import Booking, BookingNight, PaymentSource, WaitingListEntry
+from brokerage.models.funds import Fund, FundAccount, FundAdjustment, Invoice, Leg, Overdraft, Posting
 from brokerage.models.geography import OutwardCode
 from brokerage.models.household import CaredForPerson, Carer, CaringRelationship, Consent, NeedsLevel
 from brokerage.models.offers import (
@@ -15,9 +16,31 @@ from brokerage.models.offers import (
     Session,
     Setting,
 )
+from brokerage.models.plans import (
+    OutcomeResult,
+    Plan,
+    PlanContributor,
+    PlanDocument,
+    PlanOutcome,
+    PlanReview,
+    PlanReviewOutcome,
+    PlanRisk,
+    PlanSupport,
+    SdsOption,
+    SupportKind,
+    Whose,
+)
 from brokerage.models.providers import ComplianceDocument, ComplianceKind, ProviderProfile, Regulator
+from brokerage.models.referrals import CaseNote, EligibilityCriteria, Referral, Urgency
 
 __all__ = [
+    "Fund",
+    "FundAccount",
+    "FundAdjustment",
+    "Invoice",
+    "Leg",
+    "Overdraft",
+    "Posting",
     "AccessibilityFeature",
     "Booking",
     "BookingMode",
@@ -26,20 +49,36 @@ __all__ = [
     "CaredForPerson",
     "Carer",
     "CaringRelationship",
+    "CaseNote",
     "ComplianceDocument",
     "ComplianceKind",
     "Consent",
+    "EligibilityCriteria",
     "NeedsLevel",
     "Night",
     "Offer",
     "OutwardCode",
+    "OutcomeResult",
     "OfferKind",
     "PaymentSource",
+    "Plan",
+    "PlanContributor",
+    "PlanDocument",
+    "PlanOutcome",
+    "PlanReview",
+    "PlanReviewOutcome",
+    "PlanRisk",
+    "PlanSupport",
     "PriceUnit",
     "ProviderProfile",
+    "Referral",
     "Regulator",
     "Schedule",
+    "SdsOption",
     "Session",
     "Setting",
+    "SupportKind",
+    "Urgency",
     "WaitingListEntry",
+    "Whose",
 ]

@@ -30,9 +30,11 @@ from brokerage.models import (
     Night,
     Offer,
     OfferKind,
+    Plan,
     ProviderProfile,
     Session,
 )
+from ras.models import Assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +100,13 @@ def delete_households(email_suffix: str | None = None) -> None:
     people = CaredForPerson.objects.filter(relationships__carer__in=carers)
     user_ids = list(carers.exclude(user=None).values_list("user_id", flat=True))
     person_ids = list(people.values_list("pk", flat=True))
+    # Plans and assessments protect their carer (records are never lost by accident): remove them first,
+    # newest plan version first, as each protects the one before it.
+    for plan in Plan.objects.filter(carer__in=carers).order_by("-number"):
+        plan.delete()
+    for assessment in Assessment.objects.filter(carer__in=carers):
+        assessment.decisions.all().delete()
+        assessment.delete()  # its answers go with it
     carers.delete()
     CaredForPerson.objects.filter(pk__in=person_ids).delete()
     if email_suffix:
