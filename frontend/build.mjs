@@ -3,6 +3,8 @@
 //   govuk-frontend.min.js     GOV.UK Frontend's ES module bundle (+ source map)
 //   app.mjs                   our entry point, which imports the bundle and starts the components
 //   assets/manifest.json      web app manifest pointing at our own icon
+//   fonts/DejaVuSans*.ttf     the font of the PDFs we make (npm dejavu-fonts-ttf), so no PDF depends on
+//                             fonts installed on the machine or fetched from anywhere
 // Run with `npm run build`. Nothing is fetched from the network.
 //
 // GOV.UK Frontend's images (favicons, app icons, crest, Open Graph image) all carry the crown,
@@ -59,5 +61,12 @@ const manifest = {
 }
 await writeFile(path.join(out, 'assets', 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n')
 
+// 4. The PDFs' font: DejaVu Sans, regular and bold (Bitstream Vera licence: free to copy and embed).
+const dejavu = path.join(root, 'node_modules', 'dejavu-fonts-ttf', 'ttf')
+await mkdir(path.join(out, 'fonts'), { recursive: true })
+for (const name of ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf']) {
+  await copyFile(path.join(dejavu, name), path.join(out, 'fonts', name))
+}
+
 const kb = (bytes) => `${Math.round(bytes / 1024)} kB`
-console.log(`static/build/app.css ${kb(Buffer.byteLength(result.css))}, govuk-frontend.min.js, app.mjs, assets/manifest.json`)
+console.log(`static/build/app.css ${kb(Buffer.byteLength(result.css))}, govuk-frontend.min.js, app.mjs, assets/manifest.json, fonts/`)

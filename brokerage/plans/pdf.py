@@ -2,8 +2,9 @@
 
 PDF/UA-1: a tagged PDF (headings, lists and tables keep their structure for screen readers), with the
 document language from <html lang> and the title from <title>. Nothing is fetched from the network: the
-URL fetcher refuses every address but a file in the project's own static folders, and the text uses a font
-installed on the machine (Liberation Sans, which .ci/run and the Dockerfile install; else a sans-serif).
+URL fetcher refuses every address but a file in the project's own static folders, and the text uses the
+project's own font (DejaVu Sans, copied from npm into static/build/fonts by the front-end build), so the PDF
+looks the same on any machine.
 """
 
 import logging

@@ -208,3 +208,22 @@ def test_a_page_that_asks_for_a_network_image_still_renders_without_it(monkeypat
     data = pdf.render_html('<html lang="en"><title>T</title><img src="http://example.com/x.png" alt="x"><p>Hi</p>')
     assert data.startswith(b"%PDF-")
     assert fetched == ["http://example.com/x.png"]  # asked, refused by the fetcher, never opened
+
+
+def test_the_pdf_embeds_the_projects_own_font_not_one_from_the_machine(plan):
+    # Named after the @font-face family only when the font file from static/build/fonts loaded; a missing
+    # file would fall back to whatever the machine has (as the unstyled page below does).
+    fonts = _font_names(pdf.render_plan(plan))
+    assert fonts
+    assert all(name.split("+", 1)[1] in ("Breakthrough-Sans", "Breakthrough-Sans-Bold") for name in fonts), fonts
+    machine = _font_names(pdf.render_html("<html lang='en'><head><title>T</title></head><body>x</body></html>"))
+    assert not any("Breakthrough" in name for name in machine)
+
+
+def _font_names(data: bytes) -> set[str]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    names = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
