@@ -13,8 +13,9 @@ Every posting goes through `_post`, which, inside the caller's transaction:
    deferred constraint trigger.
 
 Meaning of the accounts and the flows: brokerage/models/funds.py. Who may move money: brokers and
-assessors of the fund's partnership, and platform admins (a carer's own direct-payment spending and a
-provider's own invoices come with the wiring to bookings and plans).
+assessors of the fund's partnership, and platform admins. The wiring to plans, bookings and invoices
+(brokerage/funds/wiring.py) posts through `_post` too, for people the plan and booking services have already
+allowed to act.
 
 Paying an invoice is idempotent: `invoice_pay` locks the invoice row (`_lock_invoice`) and pays only a
 submitted one; the pay posting carries the idempotency key `invoice-pay:<id>` (`_pay_idempotency_key`),

@@ -1,0 +1,38 @@
+"""Builders for the access table in tests/test_access.py: URL kwargs for the hub's fund pages and the provider's
+invoices (carer A's fund in partnership X; a booking of the provider persona's break)."""
+
+from brokerage.funds import wiring
+from brokerage.models import ComplianceKind
+from tests.brokerage.funds.factories import personal_fund
+from tests.brokerage.funds.wiring_helpers import attended, book_from_fund, paid_session
+from tests.factories import ComplianceDocumentFactory
+
+
+def fund_kwargs(w) -> dict:
+    return {"pk": personal_fund(w.personas["broker_x"], carer=w.carer_a, amount=10_000).pk}
+
+
+def _attended_booking(w):
+    provider = w.personas["provider"]
+    ComplianceDocumentFactory(organisation=provider.organisation, kind=ComplianceKind.INSURANCE)
+    personal_fund(w.personas["broker_x"], carer=w.carer_a, amount=10_000)
+    booking = book_from_fund(w.carer_a, paid_session(price=2_000, provider=provider.organisation))
+    return attended(booking, provider)
+
+
+def invoice_kwargs(w) -> dict:
+    booking = _attended_booking(w)
+    invoice = wiring.invoice_submit(booking=booking, by=w.personas["provider"], reference="ACCESS-1")
+    return {"pk": invoice.pk}
+
+
+def booking_kwargs(w) -> dict:
+    return {"booking_pk": _attended_booking(w).pk}
+
+
+def provider_kwargs(w) -> dict:
+    return {"provider_pk": w.personas["provider"].organisation_id}
+
+
+def session_kwargs(w) -> dict:
+    return {"session_pk": paid_session().pk}

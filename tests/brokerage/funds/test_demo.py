@@ -1,0 +1,23 @@
+"""The demo seed's money: Morag's plan allocated, breaks booked from her fund, an invoice waiting; a second run
+creates nothing and the ledger balances."""
+
+import pytest
+
+from brokerage.funds.checks import ledger_check
+from brokerage.models import BookingShare, Fund, Invoice, Posting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_a_funded_isf_a_booking_from_it_and_an_invoice_waiting_and_seeds_once():
+    from breakthrough.demo.seed import seed_demo
+
+    seed_demo()
+    isf = Fund.objects.get(carer__user__email="carer@glenmorven.example", kind=Fund.Kind.ISF)
+    assert Posting.objects.filter(kind="allocate", legs__account__fund=isf).exists()
+    assert BookingShare.objects.filter(fund=isf).exists()
+    assert Invoice.objects.filter(state=Invoice.State.SUBMITTED).count() == 1
+    counts = (Posting.objects.count(), Invoice.objects.count(), BookingShare.objects.count())
+    seed_demo()
+    assert (Posting.objects.count(), Invoice.objects.count(), BookingShare.objects.count()) == counts
+    assert ledger_check().ok
