@@ -4,29 +4,37 @@ from breakthrough.models import Role
 
 # (label, URL name[, section]): the item is current on every page under its section, which is its own URL
 # unless given (About you links to its check page, but its question pages are under /carer/about-you/).
+# Each role's menu holds the few places it works in every day (six at most, so that it fits one line at
+# 1280px); everything else is linked from those pages: a carer's details, people, referral and budget from
+# their home page; grants and direct payments from "Your money"; price scales from "Assessments"; finance
+# exports from "Funds"; a provider's details from their home page.
 _NAV = {
     Role.CARER: [
         ("Home", "brokerage:carer_home"),
-        ("About you", "brokerage:about_you_check", "/carer/about-you/"),
-        ("People you care for", "brokerage:people_list"),
         ("Your breaks", "brokerage:bookings:breaks"),
         ("Your plan", "brokerage:plans:carer_versions"),
-        ("Help from the hub", "brokerage:referrals:your_referrals"),
-        ("Your budget", "ras:carer_budget"),
+        ("Your money", "brokerage:funds_carer:money", "/carer/money/"),
     ],
-    Role.BROKER: [("Referrals", "brokerage:referrals:queue"), ("Caseload", "brokerage:caseload")],
+    Role.BROKER: [
+        ("Referrals", "brokerage:referrals:queue"),
+        ("Caseload", "brokerage:caseload"),
+        ("Plans", "brokerage:plans:hub_list"),
+        ("Funds", "brokerage:funds:fund_list"),
+        ("Grants", "brokerage:grants:panel", "/hub/grants/"),
+    ],
     Role.ASSESSOR: [
+        ("Referrals", "brokerage:referrals:queue"),
         ("Caseload", "brokerage:caseload"),
         ("Assessments", "ras:assessment_list", "/hub/assessments/"),
         ("Resource panel", "ras:panel"),
-        ("Price scales", "ras:scale_list", "/hub/scales/"),
+        ("Plans", "brokerage:plans:hub_list"),
     ],
     Role.PROVIDER: [
         ("Home", "brokerage:provider_home"),
         ("Offers", "brokerage:providers:offer_list", "/provider/offers/"),
         ("Bookings", "brokerage:providers:booking_list"),
+        ("Invoices", "brokerage:funds:provider_invoices"),
         ("Compliance", "brokerage:providers:compliance_list"),
-        ("Details", "brokerage:providers:profile"),
     ],
     Role.VOLUNTEER: [("Home", "brokerage:volunteer_home")],
     Role.COMMISSIONER: [("Partnership overview", "commissioning:home")],
@@ -35,12 +43,9 @@ _NAV = {
         ("Platform", "platform_home"),
         ("Invite staff", "invitation_create"),
         ("Caseload", "brokerage:caseload"),
+        ("Finance exports", "brokerage:funds_carer:finance_exports"),
     ],
 }
-
-# Support plans: the hub's list of plans waiting for approval or review.
-for _role in (Role.BROKER, Role.ASSESSOR):
-    _NAV[_role].append(("Plans", "brokerage:plans:hub_list"))
 
 # Items for everyone, signed in or not, after the role's own.
 _EVERYONE = [("Find a break", "brokerage:directory:search")]

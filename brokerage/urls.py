@@ -17,9 +17,12 @@ urlpatterns = [
     path("hub/carers/<int:pk>/", views.carer_detail, name="carer_detail"),
     path("provider/", views.provider_home, name="provider_home"),
     path("volunteer/", views.volunteer_home, name="volunteer_home"),
+    path("", include("brokerage.funds.urls")),  # the hub's funds, invoices and payments; the provider's invoices
+    path("", include("brokerage.funds.carer_urls")),  # the carer's money, statements, finance exports
     path("", include("brokerage.directory.urls")),
     path("", include("brokerage.bookings.urls")),
     path("", include("brokerage.plans.urls")),
     path("", include("brokerage.referrals.urls")),
     path("provider/", include("brokerage.providers.urls")),
+    path("", include("brokerage.funds.grant_urls")),
 ]

@@ -64,7 +64,32 @@ def _plans():
     return pages
 
 
+def _money():
+    """The carer's money pages' kwargs builders (tests/brokerage/funds/money_pages.py)."""
+    from tests.brokerage.funds import money_pages
+
+    return money_pages
+
+
 _HUB_X = {"broker_x", "assessor_x", "admin"}
+
+
+def _funds():
+    """The hub's fund pages' and provider invoices' kwargs builders (tests/brokerage/funds/pages.py)."""
+    from tests.brokerage.funds import pages
+
+    return pages
+
+
+_HUB_ALL = {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}
+
+
+def _grants():
+    """The micro-grant and direct-payment pages' kwargs builders (tests/brokerage/funds/grant_pages.py)."""
+    from tests.brokerage.funds import grant_pages
+
+    return grant_pages
+
 
 # url name -> (kwargs builder, personas that get 200; everyone else signed in gets 404, anonymous is sent to sign in)
 PAGES = {
@@ -230,6 +255,44 @@ PAGES = {
     "brokerage:plans:staff_item_remove": (lambda w: _plans().staff_item(w), _HUB_X),
     "brokerage:plans:staff_decide": (lambda w: _plans().staff_submitted(w), {"assessor_x"}),
     "brokerage:plans:staff_review": (lambda w: _plans().staff_approved(w), _HUB_X),
+    "brokerage:funds:fund_list": (lambda w: {}, _HUB_ALL),
+    "brokerage:funds:fund_detail": (lambda w: _funds().fund_kwargs(w), _HUB_X),
+    "brokerage:funds:invoices": (lambda w: {}, _HUB_ALL),
+    "brokerage:funds:invoice_detail": (lambda w: _funds().invoice_kwargs(w), _HUB_X),
+    "brokerage:funds:payment_terms": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y"}),
+    "brokerage:funds:payment_terms_edit": (
+        lambda w: _funds().provider_kwargs(w),
+        {"broker_x", "assessor_x", "broker_y", "assessor_y"},
+    ),
+    "brokerage:funds:pooled_sessions": (lambda w: {}, _HUB_ALL),
+    "brokerage:funds:pooled_book": (lambda w: _funds().session_kwargs(w), _HUB_ALL),
+    "brokerage:funds:provider_invoices": (lambda w: {}, {"provider"}),
+    "brokerage:funds:provider_invoice_new": (lambda w: _funds().booking_kwargs(w), {"provider"}),
+    # The carer's money, statements and the hub's finance exports (brokerage/funds/carer_urls.py).
+    "brokerage:funds_carer:money": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:funds_carer:carer_statement": (lambda w: _money().carer_a_fund(w), {"carer_a"}),
+    "brokerage:funds_carer:carer_statement_pdf": (lambda w: _money().carer_a_fund(w), {"carer_a"}),
+    "brokerage:funds_carer:carer_statement_csv": (lambda w: _money().carer_a_fund(w), {"carer_a"}),
+    "brokerage:funds_carer:staff_statement": (lambda w: _money().carer_a_fund(w), _HUB_X),
+    "brokerage:funds_carer:staff_statement_pdf": (lambda w: _money().carer_a_fund(w), _HUB_X),
+    "brokerage:funds_carer:staff_statement_csv": (lambda w: _money().carer_a_fund(w), _HUB_X),
+    "brokerage:funds_carer:finance_exports": (lambda w: {}, {"broker_x", "broker_y", "admin"}),
+    "brokerage:grants:carer_list": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:grants:carer_apply": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:grants:carer_detail": (lambda w: _grants().application(w), {"carer_a"}),
+    "brokerage:grants:panel": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}),
+    "brokerage:grants:scheme_edit": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y"}),
+    "brokerage:grants:meeting_add": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y"}),
+    "brokerage:grants:meeting_detail": (lambda w: _grants().meeting(w), _HUB_X),
+    "brokerage:grants:application_decide": (lambda w: _grants().application(w), _HUB_X),
+    "brokerage:grants:dp_carer": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:grants:dp_spend_add": (lambda w: _grants().fund(w), {"carer_a", *_HUB_X}),
+    "brokerage:grants:dp_receipt": (lambda w: _grants().receipt(w), {"carer_a", *_HUB_X}),
+    "brokerage:grants:dp_hub_list": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}),
+    "brokerage:grants:dp_hub_fund": (lambda w: _grants().fund(w), _HUB_X),
+    "brokerage:grants:dp_period_end": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}),
+    "brokerage:grants:dp_period_end_rule": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y"}),
+    "brokerage:grants:dp_period_end_settle": (lambda w: _grants().fund(w), _HUB_X),
 }
 
 

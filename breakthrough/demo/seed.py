@@ -15,6 +15,8 @@ from breakthrough.models import Locality, Organisation, Partnership, Role, User
 from brokerage.models import CaredForPerson, Carer, CaringRelationship, Consent
 
 from .authenticator import ensure_demo_authenticator
+from .funds import ensure_funds
+from .grants import ensure_grants
 from .guard import refuse_in_production
 from .households import CarerPlan, HouseholdPlan, PersonPlan, demo_households
 from .offers import ensure_offers
@@ -207,4 +209,6 @@ def seed_demo(*, seed: int = DEFAULT_SEED) -> Counter:
     ensure_referrals(users, counter)
     ensure_ras(users, counter)
     ensure_plans(users, counter)
+    ensure_funds(users, counter)  # after the plan: its allocation, a booking from the fund, an invoice
+    ensure_grants(users, counter)
     return +counter  # only what was created

@@ -28,6 +28,7 @@ from breakthrough.audit import log_action
 from breakthrough.models import Role
 from breakthrough.tasks import send_email
 from brokerage.availability import offer_refresh_places_until
+from brokerage.funds import wiring as funds_wiring
 from brokerage.models import (
     Booking,
     BookingMode,
@@ -377,6 +378,7 @@ def booking_create(
     _take(rows, places)
     if session is None:
         BookingNight.objects.bulk_create([BookingNight(booking=booking, night=row) for row in rows])
+    funds_wiring.booking_fund_choose(booking=booking, by=by)  # funds wiring: which fund pays; commit if confirmed
     return booking
 
 
@@ -398,6 +400,7 @@ def booking_confirm(*, booking: Booking, by) -> Booking:
     booking.decided_by = by
     booking.decided_at = timezone.now()
     booking.save(update_fields=["state", "decided_by", "decided_at"])
+    funds_wiring.booking_fund_commit(booking=booking, by=by)  # funds wiring: commit its cost
     log_action(booking, "brokerage.booking.confirmed", user=by)
     _email_booking(booking, "booking_confirmed", f"your break is booked: {booking.offer.title}")
     return booking
@@ -419,6 +422,7 @@ def booking_decline(*, booking: Booking, by, reason: str) -> Booking:
     booking.decided_at = timezone.now()
     booking.decline_reason = reason
     booking.save(update_fields=["state", "decided_by", "decided_at", "decline_reason"])
+    funds_wiring.booking_fund_release(booking=booking, by=by)  # funds wiring: give back what was committed
     log_action(booking, "brokerage.booking.declined", user=by)
     _email_booking(booking, "booking_declined", f"your request was declined: {booking.offer.title}", reason=reason)
     _offer_freed(booking)
@@ -446,6 +450,7 @@ def booking_lapse(*, booking: Booking) -> bool:
     booking.decided_at = timezone.now()
     booking.decline_reason = UNANSWERED_REASON
     booking.save(update_fields=["state", "decided_at", "decline_reason"])
+    funds_wiring.booking_fund_release(booking=booking, by=None)  # funds wiring: give back what was committed
     log_action(booking, "brokerage.booking.lapsed", user=None)
     reason = UNANSWERED_REASON
     _email_booking(booking, "booking_declined", f"your request was not answered: {booking.offer.title}", reason=reason)
@@ -478,6 +483,7 @@ def booking_cancel(*, booking: Booking, by, reason: str) -> Booking:
     booking.cancelled_at = timezone.now()
     booking.cancel_reason = reason
     booking.save(update_fields=["state", "cancelled_by", "cancelled_at", "cancel_reason"])
+    funds_wiring.booking_fund_release(booking=booking, by=by)  # funds wiring: give back what was committed
     log_action(booking, "brokerage.booking.cancelled", user=by, data={"by_role": by.role})
     _email_booking(booking, "booking_cancelled", f"your break is cancelled: {booking.offer.title}", reason=reason)
     _offer_freed(booking)
@@ -693,6 +699,7 @@ def waiting_list_accept(*, entry: WaitingListEntry, by) -> Booking:
     booking.cared_for.set(entry.cared_for.all())
     if entry.session_id is None:
         BookingNight.objects.bulk_create([BookingNight(booking=booking, night=row) for row in rows])
+    funds_wiring.booking_fund_choose(booking=booking, by=by)  # funds wiring: which fund pays; commit if confirmed
     entry.state = WaitingListEntry.State.ACCEPTED
     entry.booking = booking
     entry.save(update_fields=["state", "booking"])

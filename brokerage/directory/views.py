@@ -15,9 +15,17 @@ from breakthrough.models import Role
 from breakthrough.money import format_pence
 from brokerage.directory import geo, selectors
 from brokerage.directory.forms import DirectorySearchForm
+from brokerage.funds.selectors import fund_affordability
 from brokerage.models import PriceUnit
 
 PER_PAGE = 20
+# "this costs £40 a session: you can afford 3 sessions": the unit of an offer's price, in words.
+UNIT_WORDS = {
+    PriceUnit.HOUR: ("an hour", "hour"),
+    PriceUnit.SESSION: ("a session", "session"),
+    PriceUnit.NIGHT: ("a night", "night"),
+    PriceUnit.PLACE: ("a place", "place"),
+}
 MOST_RESULTS = 1000
 
 
@@ -128,6 +136,9 @@ def offer_detail(request, pk):
     if offer.uses_nights and books and not missing and any(n.places_left > 0 for n in nights):
         nights_url = book_url(f"{prefix}stay", offer_pk=offer.pk, **staff_kwargs)
     profile = getattr(offer.provider, "provider_profile", None)
+    free = offer.price_unit == PriceUnit.FREE or not offer.price_pence
+    # A carer sees what their fund has left against the price (one query; none for anyone else).
+    affordability = None if free else fund_affordability(fetched_by=request.user, price_pence=offer.price_pence)
     return render(
         request,
         "brokerage/directory/offer.html",
@@ -140,6 +151,9 @@ def offer_detail(request, pk):
             "nights": nights,
             "nights_url": nights_url,
             "signed_in_carer": carer,
+            "affordability": affordability,
+            "price_per": UNIT_WORDS.get(offer.price_unit, ("a time", "time"))[0],
+            "price_unit": UNIT_WORDS.get(offer.price_unit, ("a time", "time"))[1],
             "booking_for": booking_for,
             "credit": geo.CREDIT,
         },

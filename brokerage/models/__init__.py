@@ -1,8 +1,27 @@
 """The brokerage app's models, one module per concept: the household, providers, offers, bookings, referrals."""
 
 from brokerage.models.bookings import Booking, BookingNight, PaymentSource, WaitingListEntry
-from brokerage.models.funds import Fund, FundAccount, FundAdjustment, Invoice, Leg, Overdraft, Posting
+from brokerage.models.funds import (
+    BookingShare,
+    Fund,
+    FundAccount,
+    FundAdjustment,
+    Invoice,
+    Leg,
+    Overdraft,
+    PaymentTerms,
+    Posting,
+    ProviderAgreement,
+)
 from brokerage.models.geography import OutwardCode
+from brokerage.models.grants import (
+    DirectPaymentSpend,
+    GrantApplication,
+    GrantScheme,
+    PanelMeeting,
+    PeriodEndRule,
+    PeriodEndSettlement,
+)
 from brokerage.models.household import CaredForPerson, Carer, CaringRelationship, Consent, NeedsLevel
 from brokerage.models.offers import (
     AccessibilityFeature,
@@ -34,6 +53,15 @@ from brokerage.models.providers import ComplianceDocument, ComplianceKind, Provi
 from brokerage.models.referrals import CaseNote, EligibilityCriteria, Referral, Urgency
 
 __all__ = [
+    "BookingShare",
+    "PaymentTerms",
+    "ProviderAgreement",
+    "DirectPaymentSpend",
+    "GrantApplication",
+    "GrantScheme",
+    "PanelMeeting",
+    "PeriodEndRule",
+    "PeriodEndSettlement",
     "Fund",
     "FundAccount",
     "FundAdjustment",

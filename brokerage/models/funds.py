@@ -179,7 +179,10 @@ class Posting(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="postings")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     memo = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: the platform itself (a scheduled job, e.g. releasing the money of a request that lapsed unanswered).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     # A retry of the same request carries the same key: the second insert fails, so it cannot post twice.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
@@ -226,6 +229,13 @@ class InvoiceQuerySet(models.QuerySet):
         return self.none()
 
 
+class PaymentTerms(models.TextChoices):
+    """When the hub pays a provider, by their agreement with the partnership."""
+
+    UPFRONT = "upfront", "Upfront: payable once the booking is confirmed"
+    ARREARS = "arrears", "In arrears: payable after the break has happened"
+
+
 class Invoice(models.Model):
     """A provider's invoice for a delivered break (a booking) or support, paid from one or more funds, once."""
 
@@ -246,6 +256,10 @@ class Invoice(models.Model):
     )
     paid_at = models.DateTimeField(null=True, blank=True)
     refunded_pence = models.BigIntegerField(default=0)
+    # The provider's agreement with the partnership when the invoice was submitted (see ProviderAgreement).
+    payment_terms = models.CharField(max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.ARREARS)
+    # Why the invoice asks for more than was booked (required when it does).
+    note = models.TextField(max_length=1000, blank=True)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -253,6 +267,9 @@ class Invoice(models.Model):
         ordering = ["-submitted_at", "-pk"]
         indexes = [models.Index(fields=["partnership", "state"])]
         constraints = [
+            models.UniqueConstraint(
+                fields=["booking"], condition=Q(booking__isnull=False), name="invoice_once_per_booking"
+            ),
             models.UniqueConstraint(fields=["provider", "reference"], name="invoice_reference_once_per_provider"),
             models.CheckConstraint(condition=Q(amount_pence__gt=0), name="invoice_amount_positive"),
             models.CheckConstraint(
@@ -349,3 +366,79 @@ class Overdraft(_TwoPersonRequest):
 
     def __str__(self):
         return f"Overdraft to {self.limit_pence}p on {self.fund}"
+
+
+class BookingShareQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff of the fund's partnership, the fund's carer (their own share only), the provider of the booking."""
+        if sees_whole_platform(user):
+            return self
+        if user.role == Role.CARER:
+            return self.filter(fund__carer__user=user)
+        if user.role == Role.PROVIDER:
+            return self.filter(booking__offer__provider_id=user.organisation_id)
+        partnership_id = casework_partnership_id(user)
+        if partnership_id is not None:
+            return self.filter(fund__partnership_id=partnership_id)
+        return self.none()
+
+
+class BookingShare(models.Model):
+    """The part of a booking's cost one fund pays. A booking paid from one fund has one share; a pooled group
+    activity has one per fund, split by the rule recorded here (the same rule on every share of a booking)."""
+
+    class Rule(models.TextChoices):
+        SOLE = "sole", "Paid from one fund"
+        EQUAL = "equal", "Split equally between the funds"
+        PLACES = "places", "Split by the places each household takes"
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="shares")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="booking_shares")
+    rule = models.CharField(max_length=10, choices=Rule.choices, default=Rule.SOLE)
+    places = models.PositiveSmallIntegerField(default=0)  # the places this fund's household takes (rule "places")
+    pence = models.BigIntegerField()
+
+    objects = BookingShareQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["booking_id", "fund_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "fund"], name="booking_share_once_per_fund"),
+            models.CheckConstraint(condition=Q(pence__gt=0), name="booking_share_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.pence}p of {self.booking} from {self.fund}"
+
+
+class ProviderAgreementQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if sees_whole_platform(user):
+            return self
+        if user.role == Role.PROVIDER:
+            return self.filter(provider_id=user.organisation_id)
+        partnership_id = casework_partnership_id(user)
+        if partnership_id is not None:
+            return self.filter(partnership_id=partnership_id)
+        return self.none()
+
+
+class ProviderAgreement(models.Model):
+    """How a partnership pays a provider: upfront or in arrears. No agreement means in arrears."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="provider_agreements")
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="agreements")
+    payment_terms = models.CharField(max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.ARREARS)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProviderAgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partnership_id", "provider_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "provider"], name="provider_agreement_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} with {self.partnership}: {self.payment_terms}"

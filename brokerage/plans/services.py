@@ -451,6 +451,10 @@ def plan_approve(*, plan: Plan, by: User) -> Plan:
         user=by,
         data={"total_pence": check["total"], "budget_pence": check["budget"], "superseded": replaced},
     )
+    # funds wiring: the approved budget lands in the carer's funds in this same transaction (once per version).
+    from brokerage.funds.wiring import plan_allocate
+
+    plan_allocate(plan=locked, by=by)
     document_request(plan=locked)
     return locked
 
@@ -538,17 +542,20 @@ def plans_activate_started(*, today: datetime.date | None = None) -> int:
 
 
 def review_recipients(plan: Plan) -> list[str]:
-    """The hub staff told that a review is due: the worker a referral assigned the carer; with no assigned worker,
-    every broker of the carer's partnership (one of them picks it up from the plans list). The carer is told too."""
+    """The hub staff told that a review is due: the worker a referral assigned the carer, and the brokers who wrote
+    this version with the carer; with neither, every broker of the carer's partnership (one of them picks it up
+    from the plans list). The carer is told too."""
     worker = (
         Referral.objects.filter(carer_id=plan.carer_id, worker__isnull=False, worker__is_active=True)
         .order_by("-assigned_at", "-pk")
         .values_list("worker__email", flat=True)
         .first()
     )
-    if worker:
-        staff = [worker]
-    else:
+    writers = PlanContributor.objects.filter(plan=plan, user__role=Role.BROKER, user__is_active=True).exclude(
+        user__email=""
+    )
+    staff = sorted({*([worker] if worker else []), *writers.values_list("user__email", flat=True)})
+    if not staff:
         staff = list(
             User.objects.filter(role=Role.BROKER, is_active=True, organisation__partnership_id=plan.partnership_id)
             .exclude(email="")

@@ -97,7 +97,7 @@ def banner(page: Page):
 
 
 def _header_on_one_line(page: Page, request) -> None:
-    """At 1280px: the service name and all eight menu items share one row. At 320px: they fold behind Menu."""
+    """At 1280px: the service name and all nine menu items share one row. At 320px: they fold behind Menu."""
     boxes = page.evaluate(
         """() => {
           const box = (el) => { const b = el.getBoundingClientRect(); return {top: b.top, height: b.height} };
@@ -114,8 +114,8 @@ def _header_on_one_line(page: Page, request) -> None:
         "Home",
         "Offers",
         "Bookings",
+        "Invoices",
         "Compliance",
-        "Details",
         "Find a break",
         "Your account",
         "Sign out",

@@ -102,7 +102,9 @@ def _carer_reads_the_explanation(page: Page, checkpoint, *, first: bool) -> None
         page.goto(reverse("ras:carer_budget"))
         sign_in(page, checkpoint, CARER, lands_on="Your budget")
     else:
-        page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your budget").click()
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name="Home").click()
+        checkpoint(page, "Your short breaks account")
+        page.get_by_role("link", name="Your budget", exact=True).click()
         checkpoint(page, "Your budget")
     main = page.locator("main")
     expect(main).to_contain_text("Personal care: 10 points")

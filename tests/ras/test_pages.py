@@ -295,6 +295,20 @@ def test_the_recalibration_page_takes_the_same_queries_at_3_and_30_assessments(c
     assert counts[0] == counts[1], counts
 
 
+@pytest.mark.parametrize(
+    ("budget", "shown"), [(50_000, "£500: £140 left"), (30_000, "£300: <strong>over by £60</strong>")]
+)
+def test_the_recalibration_sets_the_total_against_the_partnerships_budget(
+    client_for, x, version_x, scale_x, budget, shown
+):
+    carers = [CarerFactory(locality=x.locality) for _ in range(2)]
+    raw_completed_assessments(carers, version_x, x.assessor, scale_x, lambda i: PICKS)  # 18 points each
+    draft = price_scale(x.partnership, published=False, price=1_000, budget=budget)  # 18 x £10, twice: £360
+    response = client_for(x.assessor).get(reverse("ras:scale_recalibration", kwargs={"pk": draft.pk}))
+    assert "<strong>£360</strong>" in response.text
+    assert f'<dd class="govuk-summary-list__value">{shown}</dd>' in response.text
+
+
 # ---------------------------------------------------------------------------------------------
 # Questionnaires
 # ---------------------------------------------------------------------------------------------

@@ -74,3 +74,12 @@ def book(carer, session, *, people=None, includes_carer=False, payment_source=Pa
 
 
 __all__ = ["book", "ComplianceDocumentFactory"]
+
+
+@pytest.fixture
+def carer_a_fund(carer_a, x):
+    """An Individual Service Fund of £500 for carer A, so a break booked "from the carer's fund" can be paid
+    for (a booking paid from a fund commits its cost: brokerage/funds/wiring.py)."""
+    from tests.brokerage.funds.factories import personal_fund
+
+    return personal_fund(x.broker, carer=carer_a, amount=50_000)

@@ -38,7 +38,7 @@ def test_a_carer_books_for_the_person_they_care_for_then_checks_and_confirms(cli
     assert client.get(done.url).status_code == 200
 
 
-def test_a_joint_break_offers_me_and_the_person(client_for, carer_a, joint_session):
+def test_a_joint_break_offers_me_and_the_person(client_for, carer_a, carer_a_fund, joint_session):
     client = client_for(carer_a.user)
     page = client.get(book_url(joint_session)).content.decode()
     assert 'value="me"' in page

@@ -46,7 +46,7 @@ def test_a_carer_books_an_instant_session_and_it_is_confirmed_emailed_and_audite
 
 
 def test_a_joint_booking_is_one_row_with_two_places_requested_and_costed_per_place(
-    carer_a, joint_session, django_capture_on_commit_callbacks
+    carer_a, carer_a_fund, joint_session, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         booking = services.booking_create(
@@ -244,7 +244,7 @@ def test_a_two_person_stay_at_a_one_place_property_fails_as_a_unit(carer_a, prop
 
 
 @pytest.fixture
-def requested(carer_a, joint_session, provider_user):
+def requested(carer_a, carer_a_fund, joint_session, provider_user):
     joint_session.offer.provider = provider_user.organisation
     joint_session.offer.save()
     ComplianceDocumentFactory(organisation=provider_user.organisation, kind=ComplianceKind.INSURANCE)

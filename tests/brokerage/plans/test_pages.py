@@ -9,10 +9,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Plan, PlanSupport
+from brokerage.models import Plan, PlanSupport, Referral
 from brokerage.plans import services
-from tests.brokerage.plans.factories import PlanFactory, add_outcome, add_risk, add_support, complete_plan
-from tests.factories import OfferFactory
+from tests.brokerage.bookings.conftest import book
+from tests.brokerage.plans.factories import (
+    PlanFactory,
+    add_outcome,
+    add_risk,
+    add_support,
+    approve_budget,
+    complete_plan,
+)
+from tests.brokerage.referrals.factories import CaseNoteFactory, ReferralFactory
+from tests.factories import OfferFactory, SessionFactory, cares_for
 
 pytestmark = pytest.mark.django_db
 
@@ -403,3 +412,58 @@ def test_the_carers_record_shows_the_plan_and_links_to_every_version(plan, x, ca
     assert f"Version {plan.number}: draft" in page
     assert versions in page
     assert client_for(x.broker).get(versions).status_code == 200
+
+
+def _more_of_everything(carer, x, n):
+    """`n` more of each part of a carer's record: people, ended referrals with a case note, assessments with the
+    panel's decision, replaced plan versions and booked breaks."""
+    for _ in range(n):
+        cares_for(carer, relationship="Son")
+        referral = ReferralFactory(
+            carer=carer,
+            state=Referral.State.CLOSED,
+            worker=x.broker,
+            ended_at=timezone.now(),
+            ended_by=x.broker,
+            end_reason="Settled",
+        )
+        CaseNoteFactory(referral=referral, recorded_by=x.broker)
+        approve_budget(carer, 100_000, by=x.assessor)
+        Plan.objects.create(
+            carer=carer,
+            partnership=carer.partnership,
+            number=carer.plans.count() + 100,
+            state=Plan.State.SUPERSEDED,
+            created_by=x.broker,
+            approved_at=timezone.now(),
+            approved_by=x.assessor,
+        )
+        title = f"Club {carer.bookings.count() + 1}"
+        book(carer, SessionFactory(offer=OfferFactory(locality=x.locality, title=title)), people=[carer.person])
+
+
+def test_the_carers_record_holds_household_referrals_notes_assessments_plans_and_breaks_on_one_page(
+    plan, x, carer_a, client_for
+):
+    """Issue 4: "A carer's record for staff: household, referrals, assessments, plans, bookings, case notes on one
+    page", in the same number of queries however long the record."""
+    url = reverse("brokerage:carer_detail", kwargs={"pk": carer_a.pk})
+    client = client_for(x.broker)
+    _more_of_everything(carer_a, x, 1)
+    client.get(url)
+    counts, pages = [], []
+    for more in (0, 3):
+        _more_of_everything(carer_a, x, more)
+        with CaptureQueriesContext(connection) as queries:
+            pages.append(client.get(url).content.decode())
+        counts.append(len(queries))
+    html = pages[0]
+    headings = ("People they care for", "Referrals", "Case notes", "Assessments", "Personal Support Plan", "Breaks")
+    for heading in headings:
+        assert f'<h2 class="govuk-heading-m">{heading}</h2>' in html, heading
+    assert carer_a.person.full_name in html
+    assert "Spoke to the carer about a sitter" in html
+    assert "indicative budget £1,000, decided by the panel" in html
+    assert f"Version {plan.number}: draft, £450" in html
+    assert "Club 4" in pages[1]
+    assert counts[0] == counts[1], counts

@@ -7,9 +7,12 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from breakthrough.models import Role
 from brokerage.models import Plan, Referral
 from brokerage.plans import services
 from brokerage.plans.tasks import plans_daily
+from tests.brokerage.plans.factories import complete_plan
+from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -65,9 +68,10 @@ def test_a_plan_not_yet_due_or_not_approved_is_left_alone(
     assert mailoutbox == []
 
 
-def test_the_assigned_worker_is_told_rather_than_every_broker(
+def test_the_assigned_worker_and_the_broker_who_wrote_the_plan_are_told_rather_than_every_broker(
     approved, x, other_assessor, mailoutbox, django_capture_on_commit_callbacks
 ):
+    staff(Role.BROKER, x.hub, email="broker2@x.example")  # another broker of the hub, who has nothing to do with it
     Referral.objects.create(
         carer=approved.carer,
         partnership=x.partnership,
@@ -77,13 +81,22 @@ def test_the_assigned_worker_is_told_rather_than_every_broker(
         urgency="soon",
         state=Referral.State.ASSIGNED,
         submitted_by=approved.carer.user,
-        worker=other_assessor,
+        worker=other_assessor,  # an assessor: the broker who wrote the plan with the carer is told as well
         assigned_at=timezone.now(),
     )
     _review_today(approved)
     with django_capture_on_commit_callbacks(execute=True):
         plans_daily.delay().get()
-    assert {tuple(m.to) for m in mailoutbox} == {(approved.carer.user.email,), (other_assessor.email,)}
+    assert {tuple(m.to) for m in mailoutbox} == {
+        (approved.carer.user.email,),
+        (other_assessor.email, x.broker.email),
+    }
+
+
+def test_with_no_worker_and_no_broker_among_the_writers_every_broker_of_the_partnership_is_told(carer_a, x, y):
+    plan = complete_plan(carer_a)  # written by the carer alone
+    other = staff(Role.BROKER, x.hub, email="broker2@x.example")
+    assert services.review_recipients(plan) == sorted([x.broker.email, other.email])
 
 
 def test_a_review_due_plan_is_listed_for_the_hub(approved, x, client_for):

@@ -360,6 +360,11 @@ def test_another_partnerships_broker_cannot_change_the_criteria(client_for, x, y
     assert not EligibilityCriteria.objects.exists()
 
 
-def test_the_menu_offers_referrals_to_brokers_and_help_to_carers(client_for, x, carer_a):
-    assert f'href="{url("queue")}"' in client_for(x.broker).get(url("queue")).content.decode()
-    assert f'href="{url("your_referrals")}"' in client_for(carer_a.user).get(url("your_referrals")).content.decode()
+def test_the_menu_offers_referrals_to_brokers_and_assessors_and_carers_ask_from_home(client_for, x, carer_a):
+    for worker in (x.broker, x.assessor):
+        response = client_for(worker).get(url("queue"))
+        assert [item["label"] for item in response.context["nav_items"] if item["active"]] == ["Referrals"]
+    carer = client_for(carer_a.user)
+    assert f'href="{url("refer")}"' in carer.get(reverse("brokerage:carer_home")).content.decode()
+    response = carer.get(url("your_referrals"))
+    assert [item["label"] for item in response.context["nav_items"] if item["active"]] == ["Home"]
