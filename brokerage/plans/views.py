@@ -432,7 +432,7 @@ def decide(request, carer_pk, pk):
         try:
             if form.cleaned_data["decision"] == form.APPROVE:
                 services.plan_approve(plan=plan, by=request.user)
-                done = "The plan is approved. Its PDF is being made."
+                done = "The plan is approved. Its PDF is on this page as soon as it is made."
             else:
                 services.plan_return(plan=plan, by=request.user, reason=form.cleaned_data["reason"])
                 done = "The plan is returned with what needs to change."
