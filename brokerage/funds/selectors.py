@@ -1,5 +1,6 @@
 """Reads for funds. Every one takes the user who reads and goes through the access choke point."""
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -131,6 +132,9 @@ HUB_ROLES = (Role.BROKER, Role.ASSESSOR, Role.ADMIN)
 UNSPENT_SHARE = Decimal("0.5")
 # ...and only once this share of its period has passed (too early to tell before).
 UNSPENT_AFTER = Decimal("0.25")
+# ...and at risk of running out only once 14 days, or a tenth of the period if shorter, have gone.
+RATE_AFTER_DAYS = 14
+RATE_AFTER_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,9 @@ def fund_tracking(fund: Fund, balances: FundBalances, *, today=None) -> Tracking
     forecast = balances.spent + balances.committed + int(rate * left)
     planned = balances.total
     flag = ""
-    if planned > 0 and forecast > planned:
+    # A rate needs some days behind it: one break on day 1 of a year is not a fund running out.
+    judged = gone >= min(RATE_AFTER_DAYS, math.ceil(length * RATE_AFTER_SHARE))
+    if planned > 0 and judged and forecast > planned:
         flag = "overspend"
     elif planned > 0 and Decimal(gone) / length >= UNSPENT_AFTER and planned - forecast > planned * UNSPENT_SHARE:
         flag = "underspend"

@@ -138,6 +138,14 @@ def test_a_fund_spending_fast_is_flagged_at_risk_of_running_out():
     assert tracking.flag == "overspend"
 
 
+def test_one_break_on_the_first_day_of_a_year_is_not_a_fund_running_out():
+    fund, today = _fund(1, 366)
+    balances = FundBalances(available=42_500, committed=0, invoiced=0, paid=2_500, overdraft_limit=0)
+    assert fund_tracking(fund, balances, today=today).flag == ""
+    fund, today = _fund(14, 366)  # two weeks at that rate would be
+    assert fund_tracking(fund, balances, today=today).flag == "overspend"
+
+
 def test_a_fund_hardly_used_half_way_is_flagged_at_risk_of_going_unspent():
     fund, today = _fund(50, 100)
     tracking = fund_tracking(
