@@ -30,7 +30,7 @@ DECIDERS = (Role.ASSESSOR, Role.ADMIN)
 
 def _form_page(request, form, *, title, back_url, submit="Save", caption="", extra=None):
     context = {"form": form, "title": title, "back_url": back_url, "submit": submit, "caption": caption}
-    return render(request, "ras/form.html", context | (extra or {}))
+    return render(request, "form_page.html", context | (extra or {}))
 
 
 def _error_page(request, *, title, error, back_url, caption=""):

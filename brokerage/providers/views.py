@@ -30,7 +30,7 @@ def _form_page(request, form, *, title, back_url, submit="Save", caption="", mul
         "multipart": multipart,
         **(extra or {}),
     }
-    return render(request, "brokerage/providers/form.html", context)
+    return render(request, "form_page.html", context)
 
 
 def _offer_url(offer):
