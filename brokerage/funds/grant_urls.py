@@ -8,16 +8,16 @@ app_name = "grants"
 
 urlpatterns = [
     # Micro-grants
-    path("carer/grants/", grant_views.carer_list, name="carer_list"),
-    path("carer/grants/apply/", grant_views.carer_apply, name="carer_apply"),
-    path("carer/grants/<int:pk>/", grant_views.carer_detail, name="carer_detail"),
+    path("carer/money/grants/", grant_views.carer_list, name="carer_list"),
+    path("carer/money/grants/apply/", grant_views.carer_apply, name="carer_apply"),
+    path("carer/money/grants/<int:pk>/", grant_views.carer_detail, name="carer_detail"),
     path("hub/grants/", grant_views.panel, name="panel"),
     path("hub/grants/settings/", grant_views.scheme_edit, name="scheme_edit"),
     path("hub/grants/meetings/add/", grant_views.meeting_add, name="meeting_add"),
     path("hub/grants/meetings/<int:pk>/", grant_views.meeting_detail, name="meeting_detail"),
     path("hub/grants/applications/<int:pk>/", grant_views.application_decide, name="application_decide"),
     # Direct payments
-    path("carer/direct-payments/", dp_views.carer_direct_payments, name="dp_carer"),
+    path("carer/money/direct-payments/", dp_views.carer_direct_payments, name="dp_carer"),
     path("direct-payments/<int:pk>/spend/", dp_views.spend_add, name="dp_spend_add"),
     path("direct-payments/receipts/<int:pk>/", dp_views.receipt_download, name="dp_receipt"),
     path("hub/direct-payments/", dp_views.hub_list, name="dp_hub_list"),

@@ -450,3 +450,11 @@ def test_list_pages_make_the_same_number_of_queries_at_any_size(client_for, x, c
         submitted_by=carer_a.user,
     )  # fmt: skip
     assert [_count_queries(client, url) for client, url in pages] == small
+
+
+def test_a_carers_grant_and_direct_payment_pages_sit_under_your_money(client_for, carer_a):
+    client = client_for(carer_a.user)
+    for name in ("brokerage:grants:carer_list", "brokerage:grants:dp_carer"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert [item["label"] for item in response.context["nav_items"] if item["active"]] == ["Your money"]
