@@ -14,11 +14,13 @@ from django.utils import timezone
 from brokerage.models import Night, Offer, OfferKind, Session
 
 
-def _open_sessions():
+def open_sessions():
+    """Sessions a place can still be taken on (the directory's "has places" and "free on a date" too)."""
     return Session.objects.filter(is_cancelled=False, places_taken__lt=F("places"))
 
 
-def _open_nights():
+def open_nights():
+    """Nights with a place left."""
     return Night.objects.filter(places_taken__lt=F("places"))
 
 
@@ -34,12 +36,12 @@ def offers_refresh_places_until(*, offers=None) -> None:
     """
     offers = Offer.objects.all() if offers is None else offers
     last_session = (
-        _open_sessions().filter(offer=OuterRef("pk")).order_by().values("offer").annotate(last=Max("starts_at"))
+        open_sessions().filter(offer=OuterRef("pk")).order_by().values("offer").annotate(last=Max("starts_at"))
     )
     offers.exclude(kind=OfferKind.PROPERTY).update(places_until=Subquery(last_session.values("last")))
     properties = offers.filter(kind=OfferKind.PROPERTY)
     last_nights = dict(
-        _open_nights()
+        open_nights()
         .filter(offer__in=properties.values("pk"))
         .order_by()
         .values("offer")

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from breakthrough.decorators import role_required
 from breakthrough.forms import apply_service_errors, posted
 from breakthrough.models import Role
+from brokerage.availability import open_nights
 from brokerage.bookings import ical, selectors, services
 from brokerage.bookings.forms import ME, CrisisForm, ReasonForm, StayForm, WhoIsGoingForm
-from brokerage.models import Carer, Night, WaitingListEntry
+from brokerage.models import Carer, WaitingListEntry
 from brokerage.selectors import household_people
 
 STAFF = (Role.BROKER, Role.ASSESSOR, Role.ADMIN)
@@ -35,11 +35,7 @@ WEEKS_SHOWN = 8
 def _stay(request, offer) -> tuple[datetime.date, int]:
     """The stay asked for in ?from=YYYY-MM-DD&nights=N; with neither, the next night with room."""
     if "from" not in request.GET and "nights" not in request.GET:
-        night = (
-            Night.objects.filter(offer=offer, date__gt=timezone.localdate(), places_taken__lt=F("places"))
-            .order_by("date")
-            .first()
-        )
+        night = open_nights().filter(offer=offer, date__gt=timezone.localdate()).order_by("date").first()
         if night is None:
             raise Http404("No nights are free at this property.")
         return night.date, 1

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from breakthrough.access import get_visible_or_404
 from breakthrough.models import Organisation, Role
+from brokerage.availability import open_nights, open_sessions
 from brokerage.directory import geo
 from brokerage.models import (
     BreakFor,
@@ -46,14 +47,6 @@ def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetim
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
     end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
     return start, end
-
-
-def _open_sessions() -> QuerySet[Session]:
-    return Session.objects.filter(is_cancelled=False, places_taken__lt=F("places"))
-
-
-def _open_nights() -> QuerySet[Night]:
-    return Night.objects.filter(places_taken__lt=F("places"))
 
 
 def offer_search(
@@ -95,8 +88,8 @@ def offer_search(
         start, end = _day_bounds(date)
         # IN (subquery), not EXISTS: PostgreSQL's estimate for "EXISTS ... OR EXISTS ..." is so high that it
         # JIT-compiles the query, which costs far more than running it.
-        that_day = _open_sessions().filter(starts_at__gte=start, starts_at__lt=end).order_by().values("offer_id")
-        that_night = _open_nights().filter(date=date).order_by().values("offer_id")
+        that_day = open_sessions().filter(starts_at__gte=start, starts_at__lt=end).order_by().values("offer_id")
+        that_night = open_nights().filter(date=date).order_by().values("offer_id")
         # One IN over the union (not two ORed): the offers are then looked up by key, not all scanned.
         offers = offers.filter(pk__in=that_day.union(that_night))
     if has_places:
@@ -314,7 +307,7 @@ def calendar_sessions(
     _, end = _day_bounds(last)
     chosen = offers.filter(kind__in=CALENDAR_KINDS).order_by().values("pk")
     return list(
-        _open_sessions()
+        open_sessions()
         .filter(offer__in=chosen, starts_at__gte=start, starts_at__lt=end)
         .select_related("offer")
         .order_by("starts_at", "pk")[:limit]
