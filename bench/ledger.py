@@ -8,9 +8,11 @@ PostgreSQL only: row locks and the ledger's triggers are what is measured. Its d
 own, `<BENCH_DATABASE_URL>_1_ledger`.
 
 1. Service layer: N worker processes (or threads), each with its own connection, call ledger_commit
-   (1p from available to committed: validation, the account row locks, the posting, its two legs, whose
-   insert moves the balances by trigger, the audit event, and at commit the deferred zero-sum trigger) for T
-   seconds, (a) spread over many funds and (b) every posting on one fund (its two account rows contend).
+   (1p from available to committed) for T seconds, (a) spread over many funds and (b) every posting on one fund
+   (its two account rows contend). Each call validates the legs in Python, then runs one statement, the
+   posting function of migration 0013 (lock the accounts, check the balances, write the posting, its audit
+   event and its two legs, whose insert moves the balances by trigger), and at commit the deferred zero-sum
+   triggers.
 2. Raw SQL: the same number of postings with the same two legs each, written by one connection in one
    transaction (INSERT ... SELECT generate_series for the postings, COPY for the legs): the floor that the
    database's own work (indexes, triggers) sets. Measured in the same run; the ratio is service / raw.

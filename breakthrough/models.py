@@ -175,7 +175,8 @@ class Invitation(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who did what to which record, and when. Written by `breakthrough.audit.log_action` only."""
+    """Who did what to which record, and when. Written by `breakthrough.audit.log_action`, and for a ledger posting
+    on PostgreSQL by the posting function, in the same statement as the posting (brokerage/funds/services.py)."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

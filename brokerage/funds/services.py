@@ -1,16 +1,20 @@
 """Writes for funds and the ledger. Money moves only here, one posting at a time.
 
-Every posting goes through `_post`, which, inside the caller's transaction:
+Every posting goes through `_post`, which checks the legs are whole pence, never zero, sum to zero and stay in
+one partnership, then writes the posting in one step that is atomic by itself (inside the caller's transaction
+when there is one):
 
-1. checks the legs are whole pence, never zero, and sum to zero;
-2. writes the posting and its audit event;
-3. locks the account rows it touches in id order (`_lock_accounts`, one query), so two postings on the same
-   accounts queue rather than deadlock, and refuses (ValidationError) any balance that would go below minus
-   the account's overdraft limit (the database's CheckConstraint is the backstop);
-4. writes the legs. Inserting legs moves the balances of their (locked) accounts in the same statement, by
-   a database trigger (UPDATE ... SET balance = balance + the legs' sum), so a leg written by raw SQL moves
-   its balance too and meets the balance CheckConstraint. PostgreSQL re-checks the zero sum at commit with a
-   deferred constraint trigger.
+- on PostgreSQL, one statement, `brokerage_ledger_post` (migration 0013): it locks the accounts the legs touch
+  in id order (so two postings on the same accounts queue rather than deadlock), refuses a balance that would
+  go below minus the account's overdraft limit (writing nothing; `_post` raises ValidationError naming the
+  fund), and writes the posting, its audit event and its legs. A service whose only write is one posting
+  (ledger_commit, ledger_release) therefore needs no transaction of its own: one round trip, and the account
+  rows are locked only while the database runs it;
+- on SQLite (the embedded default), the same steps in Python, in a transaction (`_write_here`).
+
+Inserting legs moves the balances of their (locked) accounts in the same statement, by a database trigger
+(UPDATE ... SET balance = balance + the legs' sum), so a leg written by raw SQL moves its balance too and meets
+the balance CheckConstraint. PostgreSQL re-checks the zero sum at commit with a deferred constraint trigger.
 
 Meaning of the accounts and the flows: brokerage/models/funds.py. Who may move money: brokers and
 assessors of the fund's partnership, and platform admins. The wiring to plans, bookings and invoices
@@ -25,11 +29,13 @@ control), and `_after_state_check` is a no-op between the state check and the wr
 the race window.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -104,6 +110,13 @@ def _lock_accounts(fund_ids, kinds) -> list[FundAccount]:
 Legs = list[tuple[Fund, str, int]]  # (fund, account kind, signed pence)
 
 
+def _short_message(fund: Fund, account_kind: str, has: int | None, needs: int) -> str:
+    if has is None:
+        return f"{fund.name} has no {account_kind} account."
+    words = ACCOUNT_WORDS.get(account_kind, account_kind)
+    return f"{fund.name} has {format_pence(has)} {words}, not the {format_pence(needs)} this needs."
+
+
 def _post(
     *,
     kind: str,
@@ -115,10 +128,7 @@ def _post(
     reference: str = "",
     idempotency_key: str | None = None,
 ) -> Posting:
-    """Write one balanced posting and move the balances. Call inside a transaction (every service is atomic).
-
-    The posting and its audit event are written first, so the account rows stay locked only for the balance
-    check, the legs and the commit (as a booking holds its session lock)."""
+    """Write one balanced posting and move the balances, atomically, inside the caller's transaction if any."""
     if len(legs) < 2:
         raise ValidationError("A posting needs at least two legs.")
     deltas: dict[tuple[int, str], int] = defaultdict(int)
@@ -133,7 +143,7 @@ def _post(
     partnerships = {fund.partnership_id for fund in funds.values()}
     if len(partnerships) != 1:
         raise ValidationError("Money cannot move between partnerships in one posting.")
-    posting = Posting.objects.create(
+    posting = Posting(
         partnership_id=partnerships.pop(),
         kind=kind,
         memo=memo[:500],
@@ -143,31 +153,75 @@ def _post(
         reference=reference,
         idempotency_key=idempotency_key,
     )
-    log_action(
-        posting,
-        f"brokerage.posting.{kind}",
-        user=by,
-        data={"pence": sum(amount for _, _, amount in legs if amount > 0), "funds": sorted(funds)},
-    )
-    accounts = {(a.fund_id, a.kind): a for a in _lock_accounts(funds, {k for _, k in deltas})}
-    for key, delta in deltas.items():
-        account = accounts.get(key)
-        if account is None:
-            raise ValidationError(f"{funds[key[0]].name} has no {key[1]} account.")
+    audit = {"pence": sum(amount for _, _, amount in legs if amount > 0), "funds": sorted(funds)}
+    if connection.vendor == "postgresql":
+        short = _write_in_database(posting, legs, audit)
+    else:
+        with transaction.atomic(savepoint=False):
+            short = _write_here(posting, legs, deltas, audit)
+    if short is not None:
+        fund_id, account_kind, has = short
+        raise ValidationError(_short_message(funds[fund_id], account_kind, has, -deltas[(fund_id, account_kind)]))
+    return posting
+
+
+def _write_in_database(posting: Posting, legs: Legs, audit: dict) -> tuple | None:
+    """PostgreSQL: one round trip to brokerage_ledger_post (migration 0013), which locks the accounts in id order,
+    checks the balances, and writes the posting, its audit event and its legs. Returns (fund id, account kind,
+    what it has) for an account that cannot pay, having written nothing; else None, with `posting` saved."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM brokerage_ledger_post(%s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            " %s::bigint[], %s::text[], %s::bigint[], %s, %s, %s::jsonb)",
+            [
+                posting.partnership_id,
+                posting.kind,
+                posting.memo,
+                posting.created_by_id,
+                posting.created_at,
+                posting.booking_id,
+                posting.invoice_id,
+                posting.reference,
+                posting.idempotency_key,
+                [fund.pk for fund, _, _ in legs],
+                [account_kind for _, account_kind, _ in legs],
+                [amount for _, _, amount in legs],
+                f"brokerage.posting.{posting.kind}",
+                ContentType.objects.get_for_model(Posting).pk,
+                json.dumps(audit),
+            ],
+        )
+        posting_id, short_fund, short_kind, short_has = cursor.fetchone()
+    if posting_id is None:
+        return short_fund, short_kind, short_has
+    posting.pk = posting_id
+    posting._state.adding = False
+    posting._state.db = connection.alias
+    return None
+
+
+def _write_here(posting: Posting, legs: Legs, deltas, audit: dict) -> tuple | None:
+    """Any other database (SQLite): the same steps as brokerage_ledger_post, in Python. Lock the accounts in id
+    order, refuse a balance below minus the overdraft (returning which account, having written nothing), then
+    write the posting, its audit event and the legs, whose insert moves the balances by trigger."""
+    locked = _lock_accounts({fund_id for fund_id, _ in deltas}, {account_kind for _, account_kind in deltas})
+    accounts = {(account.fund_id, account.kind): account for account in locked}
+    for key in deltas:
+        if key not in accounts:
+            return (*key, None)
+    for account in locked:
+        delta = deltas.get((account.fund_id, account.kind), 0)
         if delta < 0 and account.kind != Kind.FUNDING and account.balance + delta < -account.overdraft_limit:
-            words = ACCOUNT_WORDS.get(account.kind, account.kind)
-            raise ValidationError(
-                f"{funds[key[0]].name} has {format_pence(account.balance + account.overdraft_limit)} {words}, "
-                f"not the {format_pence(-delta)} this needs."
-            )
-    # Inserting the legs moves the balances (database trigger), in this statement, on the rows locked above.
+            return account.fund_id, account.kind, account.balance + account.overdraft_limit
+    posting.save(force_insert=True)
+    log_action(posting, f"brokerage.posting.{posting.kind}", user=posting.created_by, data=audit)
     Leg.objects.bulk_create(
         [
             Leg(posting=posting, account=accounts[(fund.pk, account_kind)], amount=amount)
             for fund, account_kind, amount in legs
         ]
     )
-    return posting
+    return None
 
 
 def _post_once(*, idempotency_key: str | None, **kwargs) -> Posting:
@@ -330,7 +384,6 @@ def ledger_allocate(
     )
 
 
-@transaction.atomic
 def ledger_commit(
     *,
     by,
@@ -347,7 +400,6 @@ def ledger_commit(
     return _post(kind=Posting.Kind.COMMIT, legs=legs, by=by, memo=memo, booking=booking, reference=reference)
 
 
-@transaction.atomic
 def ledger_release(
     *,
     by,
