@@ -174,6 +174,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "brokerage.bookings.tasks.lapse_unanswered_requests",
         "schedule": 15 * 60,
     },
+    "release-uninvoiced-no-shows": {
+        "task": "brokerage.bookings.tasks.release_uninvoiced_no_shows",
+        "schedule": crontab(hour=5, minute=45),
+    },
     "plans-daily": {
         "task": "brokerage.plans.tasks.plans_daily",
         "schedule": crontab(hour=6, minute=30),

@@ -268,6 +268,8 @@ PAGES = {
     "brokerage:funds:pooled_book": (lambda w: _funds().session_kwargs(w), _HUB_ALL),
     "brokerage:funds:provider_invoices": (lambda w: {}, {"provider"}),
     "brokerage:funds:provider_invoice_new": (lambda w: _funds().booking_kwargs(w), {"provider"}),
+    "brokerage:funds:provider_support_invoice_new": (lambda w: _funds().provider_support_kwargs(w), {"provider"}),
+    "brokerage:funds:hub_support_invoice_new": (lambda w: _funds().hub_support_kwargs(w), _HUB_X),
     # The carer's money, statements and the hub's finance exports (brokerage/funds/carer_urls.py).
     "brokerage:funds_carer:money": (lambda w: {}, {"carer_a", "carer_b"}),
     "brokerage:funds_carer:carer_statement": (lambda w: _money().carer_a_fund(w), {"carer_a"}),

@@ -1,7 +1,8 @@
 """The demo's money: Morag's approved plan allocated to her Individual Service Fund and direct payment (through
 the same service that plan approval calls), a break booked from the fund, and, from a provider paid upfront, an
-invoice waiting for the hub to pay. Every step is idempotent (the allocation by its idempotency key, the bookings
-by the fund's booking shares, the invoice by its reference), so a second run creates nothing."""
+invoice waiting for the hub to pay; and an invoice against a support in her plan (no booking) from the provider
+with a demo login, waiting too. Every step is idempotent (the allocation by its idempotency key, the bookings by
+the fund's booking shares, the invoices by their references), so a second run creates nothing."""
 
 from __future__ import annotations
 
@@ -12,9 +13,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from breakthrough.models import User
-from brokerage.models import BookingShare, Carer, Fund, Invoice, PaymentSource, PaymentTerms, Plan, Session
+from brokerage.models import (
+    BookingShare,
+    Carer,
+    Fund,
+    Invoice,
+    PaymentSource,
+    PaymentTerms,
+    Plan,
+    Session,
+    SupportKind,
+)
 
 INVOICE_REFERENCE = "DEMO-INV-0001"
+SUPPORT_INVOICE_REFERENCE = "DEMO-INV-0002"
 
 
 def _paid_sessions(partnership_id: int, count: int) -> list[Session]:
@@ -44,6 +56,7 @@ def ensure_funds(users: dict[str, User], counter: Counter) -> None:
         return
     if wiring.plan_allocate(plan=plan, by=assessor):
         counter["fund allocations"] += 1
+    _ensure_support_invoice(plan, users, counter)
     isf = Fund.objects.filter(carer=carer, kind=Fund.Kind.ISF).order_by("pk").first()
     person = carer.cared_for.order_by("first_name", "pk").first()
     if isf is None or person is None or BookingShare.objects.filter(fund=isf).exists():
@@ -77,3 +90,32 @@ def ensure_funds(users: dict[str, User], counter: Counter) -> None:
                 counter["invoices waiting"] += 1
         except ValidationError:
             continue  # a break that cannot be booked today (full, or no current checks): the demo does without
+
+
+def _ensure_support_invoice(plan: Plan, users: dict[str, User], counter: Counter) -> None:
+    """Once the plan's period has begun it is active (as the daily plans job makes it), and the provider with a demo
+    login invoices one visit of their break in it, against the plan rather than a booking."""
+    from brokerage.funds.support_invoices import ISF_OPTIONS, support_invoice_submit
+    from brokerage.plans.services import plans_activate_started
+
+    plans_activate_started()
+    plan.refresh_from_db()
+    if Invoice.objects.filter(reference=SUPPORT_INVOICE_REFERENCE).exists():
+        return
+    support = (
+        plan.supports.filter(kind=SupportKind.OFFER, sds_option__in=ISF_OPTIONS)
+        .filter(offer__provider__members__role="provider")
+        .select_related("offer")
+        .order_by("position")
+        .first()
+    )
+    if support is None:
+        return
+    staff = User.objects.filter(organisation_id=support.offer.provider_id, role="provider").order_by("pk").first()
+    try:
+        support_invoice_submit(
+            support=support, by=staff, reference=SUPPORT_INVOICE_REFERENCE, amount=support.unit_cost_pence
+        )
+    except ValidationError:
+        return  # the plan is not active yet (its period has not begun), or its fund cannot pay: the demo does without
+    counter["invoices against a plan support"] += 1

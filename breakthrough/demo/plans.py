@@ -1,6 +1,8 @@
 """The demo's support plan: Morag's, written with her broker and approved by the assessor, using a break from the
-directory and a creative break. Found again by its carer and version number, so a second run creates nothing;
-every date is fixed from REFERENCE_TIME. Its PDF is asked for after commit (made inline without a broker)."""
+directory, a creative break and, when a provider with a demo login has a break in the partnership, that break with a
+one-to-one worker (which the provider invoices against the plan: demo/funds.py). Found again by its carer and
+version number, so a second run creates nothing; every date is fixed from REFERENCE_TIME. Its PDF is asked for
+after commit (made inline without a broker)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,21 @@ from brokerage.models import (
 )
 
 from .reference import REFERENCE_TIME
+
+# What the demo plan budgets for each visit of the break whose provider has a demo login (a one-to-one worker).
+PLAN_SUPPORT_UNIT_PENCE = 3_000
+
+
+def _offer_of_a_provider_with_a_login(partnership_id: int, *, exclude) -> Offer | None:
+    """The first published break (by title) in the partnership whose provider's staff have a demo login."""
+    offers = Offer.objects.filter(
+        is_published=True,
+        locality__partnership_id=partnership_id,
+        provider__members__role="provider",
+    )
+    if exclude is not None:
+        offers = offers.exclude(pk=exclude.pk)
+    return offers.order_by("title", "pk").first()
 
 
 def ensure_plans(users: dict[str, User], counter: Counter) -> None:
@@ -79,6 +96,10 @@ def ensure_plans(users: dict[str, User], counter: Counter) -> None:
     if offer is not None:
         price = offer.price_pence or 2_500
         supports.insert(0, (SupportKind.OFFER, offer, "", 12, price, "One Saturday a month", SdsOption.ISF))
+    with_login = _offer_of_a_provider_with_a_login(carer.partnership_id, exclude=offer)
+    if with_login is not None:
+        how_often = "Every other week, with a one-to-one worker for Jamie"
+        supports.append((SupportKind.OFFER, with_login, "", 6, PLAN_SUPPORT_UNIT_PENCE, how_often, SdsOption.ISF))
     PlanSupport.objects.bulk_create(
         PlanSupport(
             plan=plan,

@@ -492,9 +492,12 @@ def booking_cancel(*, booking: Booking, by, reason: str) -> Booking:
 
 @transaction.atomic
 def booking_record_attendance(*, booking: Booking, by, attended: bool) -> Booking:
+    """The provider records (or corrects) whether the break happened; the fund's money follows (wiring.py)."""
     if not _acts_for_provider(by, booking.offer):
         raise ValidationError("Only the provider can record attendance.")
-    booking = Booking.objects.select_for_update(of=("self",)).select_related("offer", "session").get(pk=booking.pk)
+    booking = (
+        Booking.objects.select_for_update(of=("self",)).select_related("offer", "session", "carer").get(pk=booking.pk)
+    )
     if booking.state not in (Booking.State.CONFIRMED, Booking.State.ATTENDED, Booking.State.NO_SHOW):
         raise ValidationError("Attendance can only be recorded for a confirmed booking.")
     started = (
@@ -504,10 +507,13 @@ def booking_record_attendance(*, booking: Booking, by, attended: bool) -> Bookin
     )
     if not started:
         raise ValidationError("Attendance can be recorded once the break has started.")
+    previous = booking.state
     booking.state = Booking.State.ATTENDED if attended else Booking.State.NO_SHOW
     booking.attendance_recorded_at = timezone.now()
     booking.save(update_fields=["state", "attendance_recorded_at"])
-    log_action(booking, f"brokerage.booking.{booking.state}", user=by)
+    # funds wiring: a no-show gives its money back unless the provider charges; a correction commits it again
+    funds_wiring.booking_fund_attendance(booking=booking, previous=previous, by=by)
+    log_action(booking, f"brokerage.booking.{booking.state}", user=by, data={"was": previous})
     return booking
 
 

@@ -1,4 +1,4 @@
-"""Background jobs for bookings. Beat runs both every 15 minutes (CELERY_BEAT_SCHEDULE)."""
+"""Background jobs for bookings (CELERY_BEAT_SCHEDULE): the first two every 15 minutes, the no-show job daily."""
 
 from celery import shared_task
 
@@ -17,3 +17,12 @@ def lapse_unanswered_requests() -> int:
     from brokerage.bookings.services import booking_lapse_unanswered
 
     return booking_lapse_unanswered()
+
+
+@shared_task(name="brokerage.bookings.tasks.release_uninvoiced_no_shows")
+def release_uninvoiced_no_shows() -> int:
+    """Give back to the carers' funds the money of breaks not attended that the provider (who charges for them)
+    did not invoice within 28 days. Safe to run twice: the second run finds nothing still committed."""
+    from brokerage.funds.wiring import no_show_release_overdue
+
+    return no_show_release_overdue()

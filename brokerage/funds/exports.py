@@ -6,6 +6,10 @@ in the XLSX alike; in the XLSX every text cell is also written as a string cell,
 are numbers, not text: pounds with two decimals, made from integer pence with Decimal (never a float), so a
 refund's -12.50 stays a number a spreadsheet can add up.
 
+The provider column names whoever is paid: a provider on the platform, or a supplier that is not (a personal
+assistant, a driving school) whose invoice the hub recorded; an invoice against a support in a carer's plan
+names the support and its number in the last two columns.
+
 Every export is one query, however many rows (the legs, with their posting, fund and invoice joined), read
 in chunks: the CSV streams as it is read, so a year of postings never sits in memory. Who may export:
 brokers (their partnership's ledger) and admins (every partnership's); the view checks the role and the
@@ -77,6 +81,8 @@ def _legs(fetched_by, starts_on, ends_on):
             "posting__partnership",
             "posting__created_by",
             "posting__invoice__provider",
+            "posting__invoice__plan_support__offer",
+            "posting__invoice__plan_support__plan",
         )
         .order_by("posting__created_at", "posting_id", "pk")
     )
@@ -89,6 +95,14 @@ def _local(moment: datetime.datetime) -> datetime.datetime:
 
 def _who(user) -> str:
     return user.get_display_name() if user is not None else ""
+
+
+def _support(invoice) -> list:
+    """The "Plan support" and "Plan support number" cells: an invoice against a support in a carer's plan."""
+    support = invoice.plan_support if invoice is not None else None
+    if support is None:
+        return ["", None]
+    return [f"{support.name} (support plan version {support.plan.number})", support.pk]
 
 
 def postings_export(*, fetched_by, starts_on: datetime.date, ends_on: datetime.date) -> Export:
@@ -109,6 +123,8 @@ def postings_export(*, fetched_by, starts_on: datetime.date, ends_on: datetime.d
         ("Provider", TEXT),
         ("Provider's invoice number", TEXT),
         ("Recorded by", TEXT),
+        ("Plan support", TEXT),
+        ("Plan support number", NUMBER),
     ]
 
     def rows():
@@ -127,9 +143,10 @@ def postings_export(*, fetched_by, starts_on: datetime.date, ends_on: datetime.d
                 posting.memo,
                 posting.reference,
                 posting.booking_id,
-                invoice.provider.name if invoice else "",
+                invoice.payee if invoice else "",
                 invoice.reference if invoice else "",
                 _who(posting.created_by),
+                *_support(invoice),
             ]
 
     return Export("postings", "Postings", columns, rows())
@@ -152,6 +169,8 @@ def payments_export(*, fetched_by, starts_on: datetime.date, ends_on: datetime.d
         ("Paid by", TEXT),
         ("Posting", NUMBER),
         ("Partnership", TEXT),
+        ("Plan support", TEXT),
+        ("Plan support number", NUMBER),
     ]
     legs = _legs(fetched_by, starts_on, ends_on).filter(
         account__kind=FundAccount.Kind.PAID, posting__kind__in=[Posting.Kind.PAY, Posting.Kind.REFUND]
@@ -163,7 +182,7 @@ def payments_export(*, fetched_by, starts_on: datetime.date, ends_on: datetime.d
             yield [
                 _local(posting.created_at),
                 "Payment" if posting.kind == Posting.Kind.PAY else "Refund",
-                invoice.provider.name if invoice else "",
+                invoice.payee if invoice else "",
                 invoice.reference if invoice else "",
                 invoice.pk if invoice else None,
                 pounds(invoice.amount_pence) if invoice else None,
@@ -175,6 +194,7 @@ def payments_export(*, fetched_by, starts_on: datetime.date, ends_on: datetime.d
                 _who(posting.created_by),
                 posting.pk,
                 posting.partnership.name,
+                *_support(invoice),
             ]
 
     return Export("payments", "Payments", columns, rows())

@@ -5,13 +5,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from breakthrough.access import get_visible_or_404, visible
 from breakthrough.models import Role
-from brokerage.funds.wiring import _committed_for, invoice_payable, invoiceable
+from brokerage.funds import support_invoices
+from brokerage.funds.wiring import _committed_for, _committed_subquery, invoice_payable, invoiceable
 from brokerage.models import (
     Booking,
     BookingShare,
@@ -21,9 +22,12 @@ from brokerage.models import (
     Invoice,
     Leg,
     PaymentTerms,
+    Plan,
+    PlanSupport,
     Posting,
     ProviderAgreement,
     Session,
+    SupportKind,
 )
 
 
@@ -295,7 +299,13 @@ def fund_postings(*, fund: Fund, fetched_by, limit: int = 200) -> list[PostingLi
 
 def _invoices(fetched_by) -> QuerySet[Invoice]:
     return visible(fetched_by, Invoice).select_related(
-        "provider", "booking__offer", "booking__session", "booking__carer", "paid_by"
+        "provider",
+        "booking__offer",
+        "booking__session",
+        "booking__carer",
+        "paid_by",
+        "plan_support__offer",
+        "plan_support__plan__carer",
     )
 
 
@@ -343,7 +353,9 @@ def booking_fund_shares(*, booking: Booking, fetched_by) -> list[BookingShare]:
 
 
 def provider_invoices(*, fetched_by) -> dict[str, list]:
-    """A provider's invoices (submitted and paid) and their bookings ready to invoice. Four queries."""
+    """A provider's invoices (submitted and paid), their bookings ready to invoice (money still committed from a
+    fund: attended, confirmed when paid upfront, or not attended when they charge for that) and the supports in
+    carers' plans they can invoice. Five queries."""
     if fetched_by.role != Role.PROVIDER:
         raise Http404("Only providers see this page.")
     invoices = list(_invoices(fetched_by).order_by("-submitted_at", "-pk")[:200])
@@ -351,25 +363,113 @@ def provider_invoices(*, fetched_by) -> dict[str, list]:
         visible(fetched_by, Booking)
         .filter(
             payment_source="fund",
-            state__in=(Booking.State.ATTENDED, Booking.State.CONFIRMED),
+            state__in=(Booking.State.ATTENDED, Booking.State.CONFIRMED, Booking.State.NO_SHOW),
             invoices__isnull=True,
-            postings__kind=Posting.Kind.COMMIT,
         )
-        .distinct()
+        .annotate(committed=_committed_subquery())
+        .filter(committed__gt=0)
         .select_related("offer", "session", "carer")
         .order_by("session__starts_at", "first_night", "pk")[:200]
     )
-    agreements = dict(
-        ProviderAgreement.objects.filter(provider_id=fetched_by.organisation_id).values_list(
-            "partnership_id", "payment_terms"
-        )
-    )
-    to_invoice = [b for b in candidates if invoiceable(b, agreements.get(b.carer.partnership_id, PaymentTerms.ARREARS))]
+    agreements = {
+        partnership_id: (terms, charges)
+        for partnership_id, terms, charges in ProviderAgreement.objects.filter(
+            provider_id=fetched_by.organisation_id
+        ).values_list("partnership_id", "payment_terms", "charges_no_show")
+    }
+    today = timezone.localdate()
+    to_invoice = [
+        b
+        for b in candidates
+        if invoiceable(b, *agreements.get(b.carer.partnership_id, (PaymentTerms.ARREARS, False)), today=today)
+    ]
     return {
         "submitted": [i for i in invoices if i.state == Invoice.State.SUBMITTED],
         "paid": [i for i in invoices if i.state == Invoice.State.PAID],
         "to_invoice": to_invoice,
+        "supports": provider_supports_to_invoice(fetched_by=fetched_by),
     }
+
+
+# ----------------------------------------------------------------------------------------------
+# Supports in carers' plans: invoiced against (support_invoices.py), and what each has had
+# ----------------------------------------------------------------------------------------------
+
+
+def _with_invoiced(supports: QuerySet[PlanSupport]) -> QuerySet[PlanSupport]:
+    """Each support with `invoiced` and `paid` (pence, net of refunds) from its invoices, in the same query."""
+    net = F("invoices__amount_pence") - F("invoices__refunded_pence")
+    return supports.annotate(
+        invoiced=Sum(net, default=0),
+        paid=Sum(net, filter=Q(invoices__state=Invoice.State.PAID), default=0),
+    )
+
+
+def provider_supports_to_invoice(*, fetched_by) -> list[PlanSupport]:
+    """Supports in live plans (active or review due) that are the provider's directory breaks, managed through
+    the carer's ISF, each with `invoiced` and `left` (pence). One query."""
+    if fetched_by.role != Role.PROVIDER:
+        raise Http404("Only providers invoice.")
+    supports = list(
+        _with_invoiced(
+            visible(fetched_by, PlanSupport).filter(
+                kind=SupportKind.OFFER,
+                sds_option__in=support_invoices.ISF_OPTIONS,
+                plan__state__in=support_invoices.LIVE_PLAN_STATES,
+            )
+        )
+        .select_related("offer", "plan__carer")
+        .order_by("plan__ends_on", "plan_id", "position")[:200]
+    )
+    for support in supports:
+        support.left = support.total_pence - support.invoiced
+    return supports
+
+
+def provider_support_to_invoice(*, fetched_by, pk) -> PlanSupport:
+    """A support the provider may invoice now (their break, ISF-managed, live plan), or 404."""
+    if fetched_by.role != Role.PROVIDER:
+        raise Http404("Only providers invoice.")
+    source = PlanSupport.objects.select_related("offer__provider", "plan__carer")
+    support = get_visible_or_404(fetched_by, source, pk=pk)
+    if not support_invoices.provider_may_invoice(support, fetched_by.organisation_id):
+        raise Http404("This support cannot be invoiced.")
+    return support
+
+
+def hub_support_to_invoice(*, fetched_by, pk) -> PlanSupport:
+    """A PA or creative-break support of a live plan, managed through the ISF, for the hub to record an
+    off-platform supplier's invoice against; 404 outside the user's partnership, or for any other support."""
+    if fetched_by.role not in HUB_ROLES:
+        raise Http404("Only the hub records these invoices.")
+    source = PlanSupport.objects.select_related("offer", "plan__carer")
+    support = get_visible_or_404(fetched_by, source, pk=pk)
+    if not support_invoices.hub_may_record(support):
+        raise Http404("This support is not invoiced by the hub.")
+    return support
+
+
+@dataclass(frozen=True)
+class SupportMoney:
+    """One support's planned cost against what has been invoiced and paid for it (pence, net of refunds)."""
+
+    planned: int
+    invoiced: int
+    paid: int
+
+    @property
+    def left(self) -> int:
+        return self.planned - self.invoiced
+
+
+def plan_support_money(*, plan: Plan, fetched_by) -> dict[int, SupportMoney]:
+    """{support id: SupportMoney} for every support of the plan, in one query whatever the number of supports.
+    The plan must come through the plans selector (access checked); the supports are read through the choke
+    point again, so a user who may not see them gets an empty dict."""
+    rows = _with_invoiced(visible(fetched_by, PlanSupport).filter(plan=plan)).values_list(
+        "pk", "total_pence", "invoiced", "paid"
+    )
+    return {pk: SupportMoney(planned=total, invoiced=invoiced, paid=paid) for pk, total, invoiced, paid in rows}
 
 
 def provider_booking_to_invoice(*, fetched_by, pk) -> Booking:
@@ -413,9 +513,12 @@ def provider_agreement_providers(*, fetched_by) -> list:
             "name", "pk"
         )
     )
-    terms = dict(
-        ProviderAgreement.objects.filter(partnership_id=partnership_id).values_list("provider_id", "payment_terms")
-    )
+    terms = {
+        provider_id: (payment_terms, charges)
+        for provider_id, payment_terms, charges in ProviderAgreement.objects.filter(
+            partnership_id=partnership_id
+        ).values_list("provider_id", "payment_terms", "charges_no_show")
+    }
     for provider in providers:
-        provider.payment_terms = terms.get(provider.pk, PaymentTerms.ARREARS)
+        provider.payment_terms, provider.charges_no_show = terms.get(provider.pk, (PaymentTerms.ARREARS, False))
     return providers

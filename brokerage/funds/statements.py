@@ -27,6 +27,7 @@ from breakthrough.access import get_visible_or_404, visible
 from breakthrough.money import format_pence
 from brokerage.funds.exports import MONEY, NUMBER, TEXT, WHEN, Export, csv_lines, pounds
 from brokerage.funds.selectors import FundBalances
+from brokerage.funds.wiring import PLAIN_MEMO_REFERENCES
 from brokerage.models import Fund, FundAccount, Leg, Posting
 
 Kind = FundAccount.Kind
@@ -282,8 +283,10 @@ def _booking_words(booking) -> str:
 def describe(posting: Posting, available: int) -> str:
     """What a posting was, in plain words, for the fund whose available money changed by `available` pence."""
     booking = _booking_words(posting.booking) if posting.booking_id else ""
-    provider = posting.invoice.provider.name if posting.invoice_id else ""
+    provider = posting.invoice.payee if posting.invoice_id else ""
     memo = posting.memo.strip()
+    if booking and memo and posting.reference in PLAIN_MEMO_REFERENCES:
+        return f"{memo}: {booking}"  # e.g. "Break missed, money back: Saturday art club, 7 Nov 2026"
     match posting.kind:
         case Posting.Kind.ALLOCATE:
             return f"Money added: {memo}" if memo else "Money added to your fund"
@@ -297,7 +300,10 @@ def describe(posting: Posting, available: int) -> str:
             return f"Money set aside given back: {memo}" if memo else "Money set aside given back"
         case Posting.Kind.INVOICE:
             text = f"Invoice received: {provider}" if provider else "Invoice received"
-            return f"{text}, for {booking}" if booking else text
+            if booking:
+                return f"{text}, for {booking}"
+            support = posting.invoice.plan_support if posting.invoice_id else None
+            return f"{text}, for {support.name} in your plan" if support is not None else text
         case Posting.Kind.PAY:
             return f"Invoice paid: {provider}" if provider else "Invoice paid"
         case Posting.Kind.REFUND:
@@ -338,6 +344,7 @@ def statement_build(*, fund: Fund, month: Month) -> Statement:
             "posting__booking__offer",
             "posting__booking__session",
             "posting__invoice__provider",
+            "posting__invoice__plan_support__offer",
         )
         .order_by("posting__created_at", "posting_id", "pk")
     )

@@ -18,4 +18,10 @@ urlpatterns = [
     path("hub/funds/group-booking/<int:session_pk>/", views.pooled_book, name="pooled_book"),
     path("provider/invoices/", views.provider_invoices, name="provider_invoices"),
     path("provider/invoices/new/<int:booking_pk>/", views.provider_invoice_new, name="provider_invoice_new"),
+    path(
+        "provider/invoices/support/<int:support_pk>/",
+        views.provider_support_invoice_new,
+        name="provider_support_invoice_new",
+    ),
+    path("hub/funds/supports/<int:support_pk>/invoice/", views.hub_support_invoice_new, name="hub_support_invoice_new"),
 ]

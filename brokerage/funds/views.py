@@ -1,5 +1,7 @@
 """The hub's fund pages (every fund it holds, one fund's postings and budget tracking, invoices waiting and
-payments to make, paying once, payment terms, a pooled group booking) and the provider's invoices.
+payments to make, paying once, payment terms and whether a provider charges for no-shows, a pooled group booking,
+an off-platform supplier's invoice against a support in a plan) and the provider's invoices (for a booking, or for
+a support in a carer's plan).
 
 Small views: fetch through a selector that takes the user (404 outside their scope), validate a form, call a
 service, redirect. The carer's own money pages are in carer_views.py.
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from breakthrough.decorators import role_required
 from breakthrough.forms import apply_service_errors, posted
 from breakthrough.models import Role
-from brokerage.funds import forms, selectors, wiring
+from brokerage.funds import forms, selectors, support_invoices, wiring
 from brokerage.models import Session
 
 HUB = (Role.BROKER, Role.ASSESSOR, Role.ADMIN)
@@ -92,7 +94,8 @@ def invoice_detail(request, pk):
 @role_required(Role.BROKER, Role.ASSESSOR)
 def payment_terms_list(request):
     providers = selectors.provider_agreement_providers(fetched_by=request.user)
-    return render(request, "brokerage/funds/hub_payment_terms.html", {"providers": providers})
+    context = {"providers": providers, "no_show_days": wiring.NO_SHOW_INVOICE_DAYS}
+    return render(request, "brokerage/funds/hub_payment_terms.html", context)
 
 
 @role_required(Role.BROKER, Role.ASSESSOR)
@@ -102,13 +105,15 @@ def payment_terms_edit(request, provider_pk):
     provider = providers.get(provider_pk)
     if provider is None:
         raise Http404("No such provider serves this partnership.")
-    form = forms.PaymentTermsForm(posted(request), initial={"payment_terms": provider.payment_terms})
+    initial = {"payment_terms": provider.payment_terms, "charges_no_show": "yes" if provider.charges_no_show else "no"}
+    form = forms.PaymentTermsForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             wiring.provider_agreement_set(
                 partnership=request.user.organisation.partnership,
                 provider=provider,
                 payment_terms=form.cleaned_data["payment_terms"],
+                charges_no_show=form.cleaned_data.get("charges_no_show"),
                 by=request.user,
             )
         except ValidationError as error:
@@ -118,7 +123,7 @@ def payment_terms_edit(request, provider_pk):
             return redirect("brokerage:funds:payment_terms")
     return render(
         request,
-        "brokerage/funds/form.html",
+        "form_page.html",
         {
             "form": form,
             "title": form.title,
@@ -179,9 +184,8 @@ def pooled_book(request, session_pk):
 
 @role_required(Role.PROVIDER)
 def provider_invoices(request):
-    return render(
-        request, "brokerage/funds/provider_invoices.html", selectors.provider_invoices(fetched_by=request.user)
-    )
+    context = {**selectors.provider_invoices(fetched_by=request.user), "no_show_days": wiring.NO_SHOW_INVOICE_DAYS}
+    return render(request, "brokerage/funds/provider_invoices.html", context)
 
 
 @role_required(Role.PROVIDER)
@@ -207,5 +211,76 @@ def provider_invoice_new(request, booking_pk):
     return render(
         request,
         "brokerage/funds/provider_invoice_new.html",
-        {"form": form, "booking": booking, "committed": committed},
+        {
+            "form": form,
+            "booking": booking,
+            "committed": committed,
+            "deadline": wiring.no_show_invoice_deadline(booking) if booking.state == booking.State.NO_SHOW else None,
+        },
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Invoices against a support in a carer's plan (support_invoices.py): the provider's, and an off-platform
+# supplier's recorded by the hub
+# ---------------------------------------------------------------------------------------------
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def provider_support_invoice_new(request, support_pk):
+    support = selectors.provider_support_to_invoice(fetched_by=request.user, pk=support_pk)
+    form = forms.SupportInvoiceForm(posted(request), payee=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invoice = support_invoices.support_invoice_submit(
+                support=support,
+                by=request.user,
+                reference=form.cleaned_data["reference"],
+                amount=form.cleaned_data["amount"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Invoice {invoice.reference} is sent to the Short Break Hub.")
+            return redirect("brokerage:funds:provider_invoices")
+    return _support_invoice_page(request, form, support, back_url=reverse("brokerage:funds:provider_invoices"))
+
+
+@role_required(*HUB)
+@require_http_methods(["GET", "POST"])
+def hub_support_invoice_new(request, support_pk):
+    support = selectors.hub_support_to_invoice(fetched_by=request.user, pk=support_pk)
+    form = forms.SupportInvoiceForm(posted(request), payee=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invoice = support_invoices.support_invoice_record(
+                support=support,
+                by=request.user,
+                payee_name=form.cleaned_data["payee_name"],
+                reference=form.cleaned_data["reference"],
+                amount=form.cleaned_data["amount"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            done = f"Invoice {invoice.reference} from {invoice.payee} is recorded. It can be paid now."
+            messages.success(request, done)
+            return redirect("brokerage:funds:invoice_detail", pk=invoice.pk)
+    back_url = reverse("brokerage:plans:staff_plan", kwargs={"carer_pk": support.plan.carer_id, "pk": support.plan_id})
+    return _support_invoice_page(request, form, support, back_url=back_url)
+
+
+def _support_invoice_page(request, form, support, *, back_url: str):
+    invoiced = support_invoices.support_invoiced_pence(support)
+    context = {
+        "form": form,
+        "support": support,
+        "invoiced": invoiced,
+        "left": support.total_pence - invoiced,
+        "back_url": back_url,
+        "provider": request.user.role == Role.PROVIDER,
+    }
+    return render(request, "brokerage/funds/support_invoice_new.html", context)

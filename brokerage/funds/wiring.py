@@ -7,6 +7,10 @@ confirms, the platform lapses an unanswered request), so the booking calls here 
 `_post` rather than through ledger_commit/ledger_release, which admit only hub staff. Every posting a booking
 makes carries the booking; commit and release carry the idempotency keys booking:<id>:commit and
 booking:<id>:release, and a plan version's allocation plan:<id>:<fund kind>, so nothing is posted twice.
+
+A break the carer did not attend (a no-show) keeps its money only for a provider who charges for no-shows
+(ProviderAgreement.charges_no_show), and then only until NO_SHOW_INVOICE_DAYS after the break: see "Breaks not
+attended" below. Invoices against a support in a plan rather than a booking are in support_invoices.py.
 """
 
 import datetime
@@ -15,7 +19,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import BigIntegerField, OuterRef, Q, Subquery, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -293,7 +297,9 @@ def _committed_for(booking: Booking) -> dict[int, int]:
     return {row["account__fund_id"]: row["total"] for row in rows if row["total"]}
 
 
-def _commit(booking: Booking, shares: Mapping[Fund, int], by, *, key: str | None, memo: str) -> Posting | None:
+def _commit(
+    booking: Booking, shares: Mapping[Fund, int], by, *, key: str | None, memo: str, reference: str = ""
+) -> Posting | None:
     """Commit each fund's share to the booking, refusing in words a fund that cannot afford its share."""
     shares = {fund: pence for fund, pence in shares.items() if pence > 0}
     if not shares:
@@ -313,6 +319,7 @@ def _commit(booking: Booking, shares: Mapping[Fund, int], by, *, key: str | None
         by=by,
         booking=booking,
         memo=memo,
+        reference=reference,
         idempotency_key=key,
     )
 
@@ -337,9 +344,12 @@ def booking_fund_choose(*, booking: Booking, by) -> None:
         booking_fund_commit(booking=booking, by=by)
 
 
-def booking_fund_release(*, booking: Booking, by) -> Posting | None:
+def booking_fund_release(
+    *, booking: Booking, by, key: str | None = None, memo: str | None = None, reference: str = ""
+) -> Posting | None:
     """A cancelled, declined or lapsed booking gives back what is still committed to it (what was already
-    invoiced stays spent: the provider refunds it if they agree to). Once: key booking:<id>:release."""
+    invoiced stays spent: the provider refunds it if they agree to). Once: key booking:<id>:release (a no-show
+    corrected to attended and back is released again under booking:<id>:release:<n>)."""
     if booking.payment_source != "fund":
         return None
     committed = _committed_for(booking)
@@ -354,8 +364,9 @@ def booking_fund_release(*, booking: Booking, by) -> Posting | None:
         legs=_moves(shares, Kind.COMMITTED, Kind.AVAILABLE),
         by=by,
         booking=booking,
-        memo=f"Booking {booking.pk} {booking.get_state_display().lower()}",
-        idempotency_key=f"booking:{booking.pk}:release",
+        memo=memo or f"Booking {booking.pk} {booking.get_state_display().lower()}",
+        reference=reference,
+        idempotency_key=key or f"booking:{booking.pk}:release",
     )
 
 
@@ -434,55 +445,221 @@ def pooled_booking_create(*, session, parties, rule: str, by) -> Booking:
 
 
 # ----------------------------------------------------------------------------------------------
+# Breaks not attended (no-shows)
+# ----------------------------------------------------------------------------------------------
+
+# A provider who charges for no-shows has this many days after the break to invoice one; then its money goes back.
+NO_SHOW_INVOICE_DAYS = 28
+# The postings' references: the statement words them from their memos (plain words, written for the carer).
+NO_SHOW_REFERENCE = "no-show"
+NO_SHOW_UNBILLED_REFERENCE = "no-show-not-invoiced"
+ATTENDED_AFTER_ALL_REFERENCE = "attended-after-all"
+PLAIN_MEMO_REFERENCES = (NO_SHOW_REFERENCE, NO_SHOW_UNBILLED_REFERENCE, ATTENDED_AFTER_ALL_REFERENCE)
+
+
+def break_last_day(booking: Booking) -> datetime.date:
+    """The (UK) day a break took place: a session's day, or a stay's last night."""
+    if booking.session_id is not None:
+        return timezone.localtime(booking.session.starts_at).date()
+    return booking.first_night + datetime.timedelta(days=booking.nights - 1)
+
+
+def no_show_invoice_deadline(booking: Booking) -> datetime.date:
+    """The last day a no-show may be invoiced (by a provider who charges for them)."""
+    return break_last_day(booking) + datetime.timedelta(days=NO_SHOW_INVOICE_DAYS)
+
+
+def _recommits(booking: Booking) -> int:
+    """How many times a corrected attendance has committed the booking's money again (0 usually). Each release
+    and re-commit after the first commit carries this in its key, so every round posts once and only once."""
+    return Posting.objects.filter(
+        booking=booking, kind=Posting.Kind.COMMIT, idempotency_key__startswith=f"booking:{booking.pk}:commit:"
+    ).count()
+
+
+def _release_key(booking: Booking) -> str:
+    rounds = _recommits(booking)
+    return f"booking:{booking.pk}:release" + (f":{rounds}" if rounds else "")
+
+
+def _release_no_show(booking: Booking, by, *, reference: str, memo: str) -> Posting | None:
+    """Give back what is still committed to a no-show, under the booking's release key for this round."""
+    return booking_fund_release(booking=booking, by=by, key=_release_key(booking), memo=memo, reference=reference)
+
+
+def booking_fund_attendance(*, booking: Booking, previous: str, by) -> Posting | None:
+    """Attendance was recorded (booking_record_attendance, in its transaction, with the booking row locked):
+    move the money of a booking paid from a fund to match.
+
+    - Did not attend, and the provider does not charge for no-shows: what is committed goes back to the fund now
+      (a release under the booking's release key).
+    - Did not attend, and the provider charges: the money stays committed so that they can invoice it; if they do
+      not within NO_SHOW_INVOICE_DAYS of the break, `no_show_release_overdue` gives it back.
+    - Corrected from did not attend to attended: what was given back is committed again (under a new key,
+      booking:<id>:commit:<n>), so the books read as if attendance had been right the first time and the provider
+      can invoice. This is done rather than refused because a mistaken click is the usual cause and the money is
+      normally still there. It is refused, in words, only when the fund no longer has it (the carer's money went
+      on something else: the hub decides), and any correction is refused once the break has been invoiced (the
+      invoice, and whether it can be paid, rest on the attendance)."""
+    corrected = previous in (Booking.State.ATTENDED, Booking.State.NO_SHOW) and previous != booking.state
+    if corrected and Invoice.objects.filter(booking=booking).exists():
+        raise ValidationError(
+            "This break has been invoiced, so its attendance cannot be changed. Ask the Short Break Hub to correct it."
+        )
+    if booking.payment_source != "fund" or booking.cost_pence == 0 or previous == booking.state:
+        return None
+    if booking.state == Booking.State.NO_SHOW:
+        _, charges = agreement_terms(partnership_id=booking.carer.partnership_id, provider_id=booking.offer.provider_id)
+        if charges:
+            return None
+        return _release_no_show(booking, by, reference=NO_SHOW_REFERENCE, memo="Break missed, money back")
+    if booking.state == Booking.State.ATTENDED and previous == Booking.State.NO_SHOW:
+        committed = _committed_for(booking)
+        missing = {fund: pence - committed.get(fund.pk, 0) for fund, pence in booking_shares(booking).items()}
+        missing = {fund: pence for fund, pence in missing.items() if pence > 0}
+        if not missing:
+            return None  # a provider who charges for no-shows: the money never left
+        try:
+            return _commit(
+                booking,
+                missing,
+                by,
+                key=f"booking:{booking.pk}:commit:{_recommits(booking) + 1}",
+                memo="Break attended after all, money set aside again",
+                reference=ATTENDED_AFTER_ALL_REFERENCE,
+            )
+        except ValidationError:
+            raise ValidationError(
+                "The money for this break went back to the carer's fund when it was recorded as not attended, and "
+                "the fund no longer has it. Ask the Short Break Hub to correct the attendance."
+            ) from None
+    return None
+
+
+@transaction.atomic
+def booking_no_show_release(*, booking: Booking, today=None) -> bool:
+    """Give back the money of one no-show not invoiced within NO_SHOW_INVOICE_DAYS of the break (the platform
+    acts). The booking row is locked first, so a provider invoicing at the same moment waits, then finds the
+    money gone (or the job finds it invoiced). False if there was nothing to do."""
+    booking = (
+        Booking.objects.select_for_update(of=("self",)).select_related("offer", "session", "carer").get(pk=booking.pk)
+    )
+    today = today or timezone.localdate()
+    if booking.state != Booking.State.NO_SHOW or booking.payment_source != "fund" or booking.cost_pence == 0:
+        return False
+    if today <= no_show_invoice_deadline(booking) or Invoice.objects.filter(booking=booking).exists():
+        return False
+    memo = f"Break missed and not invoiced within {NO_SHOW_INVOICE_DAYS} days, money back"
+    posting = _release_no_show(booking, None, reference=NO_SHOW_UNBILLED_REFERENCE, memo=memo)
+    if posting is None:
+        return False
+    log_action(booking, "brokerage.booking.no_show_released", user=None, data={"posting": posting.pk})
+    return True
+
+
+def _committed_subquery():
+    committed = (
+        Leg.objects.filter(posting__booking=OuterRef("pk"), account__kind=Kind.COMMITTED)
+        .order_by()
+        .values("posting__booking")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Subquery(committed, output_field=BigIntegerField())
+
+
+def no_show_release_overdue(*, today=None) -> int:
+    """The daily job: give back the money of every no-show still committed and not invoiced NO_SHOW_INVOICE_DAYS
+    after its break, each in its own transaction. Returns how many were released; a second run releases none.
+
+    Found in one query (bookings whose money is still committed: once released they drop out, so the job does not
+    grow with history); a stay's last night is checked in Python, the query looks at its first night."""
+    today = today or timezone.localdate()
+    last_day = today - datetime.timedelta(days=NO_SHOW_INVOICE_DAYS + 1)
+    midnight = timezone.make_aware(datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time()))
+    overdue = (
+        Booking.objects.filter(state=Booking.State.NO_SHOW, payment_source="fund", invoices__isnull=True)
+        .filter(Q(session__starts_at__lt=midnight) | Q(first_night__lte=last_day))
+        .annotate(committed=_committed_subquery())
+        .filter(committed__gt=0)
+        .order_by("pk")
+    )
+    return sum(1 for booking in overdue if booking_no_show_release(booking=booking, today=today))
+
+
+# ----------------------------------------------------------------------------------------------
 # Provider agreements, invoices from the provider portal, and paying them from the hub
 # ----------------------------------------------------------------------------------------------
 
 
-def payment_terms_for(*, partnership_id: int, provider_id: int) -> str:
-    terms = (
+def agreement_terms(*, partnership_id: int, provider_id: int | None) -> tuple[str, bool]:
+    """(payment terms, charges for no-shows) of the provider's agreement with the partnership; without one,
+    in arrears and no charge for no-shows."""
+    row = (
         ProviderAgreement.objects.filter(partnership_id=partnership_id, provider_id=provider_id)
-        .values_list("payment_terms", flat=True)
+        .values_list("payment_terms", "charges_no_show")
         .first()
     )
-    return terms or PaymentTerms.ARREARS
+    return row or (PaymentTerms.ARREARS, False)
+
+
+def payment_terms_for(*, partnership_id: int, provider_id: int) -> str:
+    return agreement_terms(partnership_id=partnership_id, provider_id=provider_id)[0]
 
 
 @transaction.atomic
-def provider_agreement_set(*, partnership: Partnership, provider: Organisation, payment_terms: str, by):
-    """Record how the partnership pays a provider (upfront or in arrears); it applies to invoices from now on."""
+def provider_agreement_set(
+    *, partnership: Partnership, provider: Organisation, payment_terms: str, by, charges_no_show: bool | None = None
+):
+    """Record how the partnership pays a provider (upfront or in arrears) and whether the provider charges for a
+    break the carer did not attend (None leaves that as it was). Both apply from now on: the no-show rule is read
+    when a no-show is recorded and when the provider invoices, so changing it moves no money by itself (a no-show
+    whose money is still committed is released by the daily job once its invoicing time has passed)."""
     if payment_terms not in PaymentTerms.values:
         raise ValidationError({"payment_terms": "Choose when the provider is paid"})
+    if charges_no_show is not None and not isinstance(charges_no_show, bool):
+        raise ValidationError({"charges_no_show": "Choose whether the provider charges for a missed break"})
     if not (by.role == Role.ADMIN or (by.role in (Role.BROKER, Role.ASSESSOR) and by.partnership_id == partnership.pk)):
         raise ValidationError("You cannot change this partnership's agreements.")
     if not provider.partnerships_served.filter(pk=partnership.pk).exists():
         raise ValidationError("This provider does not serve the partnership.")
+    defaults = {"payment_terms": payment_terms, "changed_by": by, "changed_at": timezone.now()}
+    if charges_no_show is not None:
+        defaults["charges_no_show"] = charges_no_show
     agreement, _ = ProviderAgreement.objects.update_or_create(
-        partnership=partnership,
-        provider=provider,
-        defaults={"payment_terms": payment_terms, "changed_by": by, "changed_at": timezone.now()},
+        partnership=partnership, provider=provider, defaults=defaults
     )
-    log_action(agreement, "brokerage.provider_agreement.changed", user=by, data={"payment_terms": payment_terms})
+    log_action(
+        agreement,
+        "brokerage.provider_agreement.changed",
+        user=by,
+        data={"payment_terms": payment_terms, "charges_no_show": agreement.charges_no_show},
+    )
     return agreement
 
 
-def invoiceable(booking: Booking, terms: str) -> bool:
+def invoiceable(booking: Booking, terms: str, charges_no_show: bool = False, *, today=None) -> bool:
     """A booking paid from a fund may be invoiced once the break happened (attendance recorded), or once it is
-    confirmed when the provider is paid upfront."""
+    confirmed when the provider is paid upfront. A break the carer did not attend only by a provider who charges
+    for no-shows, and only until NO_SHOW_INVOICE_DAYS after the break (then its money goes back to the fund)."""
     if booking.payment_source != "fund":
         return False
     if booking.state == Booking.State.ATTENDED:
         return True
+    if booking.state == Booking.State.NO_SHOW:
+        return charges_no_show and (today or timezone.localdate()) <= no_show_invoice_deadline(booking)
     return booking.state == Booking.State.CONFIRMED and terms == "upfront"
 
 
 def invoice_payable(invoice: Invoice) -> bool:
-    """Upfront: once the booking is confirmed. In arrears: once the break happened. No booking: at once."""
+    """Upfront: once the booking is confirmed. In arrears: once the break happened, or, for a missed break invoiced
+    by a provider who charges for it, at once. No booking (a support in a plan): at once."""
     booking = invoice.booking
     if booking is None:
         return True
     if invoice.payment_terms == "upfront":
         return booking.state in (Booking.State.CONFIRMED, Booking.State.ATTENDED, Booking.State.NO_SHOW)
-    return booking.state == Booking.State.ATTENDED
+    return booking.state == Booking.State.ATTENDED or (booking.state == Booking.State.NO_SHOW and invoice.for_no_show)
 
 
 @transaction.atomic
@@ -501,10 +678,20 @@ def invoice_submit(*, booking: Booking, by, reference: str, amount: int | None =
         .select_related("offer__provider", "carer", "session")
         .get(pk=booking.pk)
     )
-    terms = payment_terms_for(partnership_id=booking.carer.partnership_id, provider_id=booking.offer.provider_id)
+    terms, charges_no_show = agreement_terms(
+        partnership_id=booking.carer.partnership_id, provider_id=booking.offer.provider_id
+    )
     if booking.payment_source != "fund":
         raise ValidationError("This break is not paid from a fund, so it is not invoiced here.")
-    if not invoiceable(booking, terms):
+    if not invoiceable(booking, terms, charges_no_show):
+        if booking.state == Booking.State.NO_SHOW:
+            raise ValidationError(
+                f"The carer did not attend this break. It could be invoiced for up to {NO_SHOW_INVOICE_DAYS} days "
+                "after the break, and only under an agreement to charge for missed breaks."
+                if charges_no_show
+                else "The carer did not attend this break, and your agreement with the hub is not to charge for "
+                "missed breaks, so its money has gone back to the carer's fund."
+            )
         raise ValidationError(
             "You can invoice for this break once you have recorded that it happened."
             if terms != "upfront"
@@ -556,6 +743,7 @@ def invoice_submit(*, booking: Booking, by, reference: str, amount: int | None =
         submitted_by=by,
         payment_terms=terms,
         note=note,
+        for_no_show=booking.state == Booking.State.NO_SHOW,
     )
     shares = {funds[k]: pence for k, pence in split.items() if pence > 0}
     _post(
@@ -588,6 +776,8 @@ def invoice_pay_from_hub(*, invoice: Invoice, by) -> tuple[Invoice, bool]:
 
 
 def _email_invoice_paid(invoice: Invoice) -> None:
+    if invoice.provider_id is None:
+        return  # a supplier not on the platform: the hub pays it outside, and it has no portal to point to
     profile_email = (
         ProviderProfile.objects.filter(organisation_id=invoice.provider_id).values_list("email", flat=True).first()
     )

@@ -45,6 +45,7 @@ commit, a posting whose legs do not sum to zero (migration <n>_ledger_zero_sum_t
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from breakthrough.access import casework_partnership_id, sees_whole_platform
@@ -237,17 +238,27 @@ class PaymentTerms(models.TextChoices):
 
 
 class Invoice(models.Model):
-    """A provider's invoice for a delivered break (a booking) or support, paid from one or more funds, once."""
+    """An invoice for a delivered break (a booking) or a support in a carer's plan, paid from one or more funds,
+    once. Who is paid is either a provider on the platform (`provider`, who sent it from their portal) or a
+    supplier that is not on the platform (`payee_name`, recorded by the hub: e.g. a personal assistant or a
+    driving school paid for a creative break); exactly one of the two. An invoice is for a booking, for a plan
+    support, or (recorded straight on the ledger) for neither; never both."""
 
     class State(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
         PAID = "paid", "Paid"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="invoices")
-    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invoices")
-    reference = models.CharField(max_length=100)  # the provider's invoice number
+    provider = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )  # None: a supplier not on the platform, named in payee_name
+    payee_name = models.CharField(max_length=200, blank=True)
+    reference = models.CharField(max_length=100)  # the provider's (or supplier's) invoice number
     amount_pence = models.BigIntegerField()
     booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
+    plan_support = models.ForeignKey(
+        "brokerage.PlanSupport", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.SUBMITTED)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(default=timezone.now)
@@ -260,6 +271,9 @@ class Invoice(models.Model):
     payment_terms = models.CharField(max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.ARREARS)
     # Why the invoice asks for more than was booked (required when it does).
     note = models.TextField(max_length=1000, blank=True)
+    # The booking was recorded as not attended when this was invoiced (by a provider who charges for no-shows):
+    # paid in arrears, it is payable although the break did not happen.
+    for_no_show = models.BooleanField(default=False)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -271,6 +285,24 @@ class Invoice(models.Model):
                 fields=["booking"], condition=Q(booking__isnull=False), name="invoice_once_per_booking"
             ),
             models.UniqueConstraint(fields=["provider", "reference"], name="invoice_reference_once_per_provider"),
+            # A supplier off the platform has no row of its own: its invoice numbers are unique per partnership
+            # and supplier name (whatever its case; the services also trim and collapse its spaces).
+            models.UniqueConstraint(
+                Lower("payee_name"),
+                "partnership",
+                "reference",
+                condition=Q(provider__isnull=True),
+                name="invoice_reference_once_per_payee",
+            ),
+            models.CheckConstraint(
+                condition=(Q(provider__isnull=False) & Q(payee_name=""))
+                | (Q(provider__isnull=True) & ~Q(payee_name="")),
+                name="invoice_provider_or_payee_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(booking__isnull=True) | Q(plan_support__isnull=True),
+                name="invoice_booking_or_plan_support",
+            ),
             models.CheckConstraint(condition=Q(amount_pence__gt=0), name="invoice_amount_positive"),
             models.CheckConstraint(
                 condition=Q(refunded_pence__gte=0) & Q(refunded_pence__lte=F("amount_pence")),
@@ -284,7 +316,12 @@ class Invoice(models.Model):
         ]
 
     def __str__(self):
-        return f"Invoice {self.reference} from {self.provider}"
+        return f"Invoice {self.reference} from {self.payee}"
+
+    @property
+    def payee(self) -> str:
+        """Who is paid: the provider's name, or the off-platform supplier's."""
+        return self.provider.name if self.provider_id else self.payee_name
 
 
 class _TwoPersonRequest(models.Model):
@@ -424,11 +461,15 @@ class ProviderAgreementQuerySet(models.QuerySet):
 
 
 class ProviderAgreement(models.Model):
-    """How a partnership pays a provider: upfront or in arrears. No agreement means in arrears."""
+    """How a partnership pays a provider: upfront or in arrears, and whether the provider charges for a booked
+    break the carer did not attend (a no-show). No agreement means in arrears, and no charge for no-shows."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="provider_agreements")
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="agreements")
     payment_terms = models.CharField(max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.ARREARS)
+    # False: recording a no-show gives the booking's money back to the fund at once. True: the money stays
+    # committed so the provider can invoice it, until NO_SHOW_INVOICE_DAYS after the break (wiring.py).
+    charges_no_show = models.BooleanField(default=False)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
 

@@ -190,6 +190,21 @@ class SdsOption(models.IntegerChoices):
     MIX = 4, "Option 4: a mix of these"
 
 
+class PlanSupportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The plan's readers (admin, the carer, their partnership's brokers and assessors) and, for a support that
+        is a break from the directory in an approved plan, the provider of that break (who invoices for it)."""
+        if sees_whole_platform(user):
+            return self
+        if user.role == Role.PROVIDER:
+            if user.organisation_id is None:
+                return self.none()
+            return self.filter(kind=SupportKind.OFFER, offer__provider_id=user.organisation_id).exclude(
+                plan__state__in=Plan.OPEN
+            )
+        return self.filter(plan__in=Plan.objects.visible_to(user))
+
+
 class PlanSupport(models.Model):
     """One support chosen: how many times in the plan period, at what unit cost; the total is times x unit cost."""
 
@@ -203,6 +218,8 @@ class PlanSupport(models.Model):
     unit_cost_pence = models.PositiveIntegerField()
     total_pence = models.PositiveBigIntegerField()
     sds_option = models.PositiveSmallIntegerField("Self-Directed Support option", choices=SdsOption.choices)
+
+    objects = PlanSupportQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan_id", "position"]
@@ -228,6 +245,10 @@ class PlanSupport(models.Model):
         if self.kind == SupportKind.OFFER and self.offer_id:
             return self.offer.title
         return self.description
+
+    @property
+    def partnership_id(self):  # for the audit trail
+        return self.plan.partnership_id
 
 
 class PlanRisk(models.Model):

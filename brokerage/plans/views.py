@@ -16,6 +16,8 @@ from breakthrough.audit import log_action
 from breakthrough.forms import apply_service_errors, posted
 from breakthrough.models import Role
 from brokerage import selectors as household_selectors
+from brokerage.funds import selectors as funds_selectors
+from brokerage.funds import support_invoices
 from brokerage.models import CaredForPerson, Plan, PlanDocument
 from brokerage.plans import forms, selectors, services
 
@@ -160,9 +162,23 @@ def _with_results(plan: Plan) -> list:
     return outcomes
 
 
+def _with_money(request, plan: Plan, supports: list, staff: bool) -> bool:
+    """Give each support of an approved version `money` (planned, invoiced, paid: one query for them all) and, on
+    the hub's side, `invoice_url` where the hub records an off-platform supplier's invoice against it."""
+    if plan.state in Plan.OPEN:
+        return False
+    money = funds_selectors.plan_support_money(plan=plan, fetched_by=request.user)
+    for support in supports:
+        support.money = money.get(support.pk)
+        hub = staff and support_invoices.hub_may_record(support)
+        support.invoice_url = reverse("brokerage:funds:hub_support_invoice_new", args=[support.pk]) if hub else None
+    return bool(money)
+
+
 def plan_page(request, pk, carer_pk=None):
     plan, urls = _plan(request, pk, carer_pk)
     supports = list(plan.supports.all())
+    spending = _with_money(request, plan, supports, staff=carer_pk is not None)
     total = sum(s.total_pence for s in supports)
     check = services.budget_check(plan, total=total)
     missing = services.plan_missing(plan) if plan.is_editable else []
@@ -174,6 +190,7 @@ def plan_page(request, pk, carer_pk=None):
         "tasks": _tasks(plan, urls, check, missing) if plan.is_editable else None,
         "outcomes": _with_results(plan),
         "supports": supports,
+        "spending": spending,
         "risks": plan.risks.all(),
         "check": check,
         "document": document,

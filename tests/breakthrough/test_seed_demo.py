@@ -129,19 +129,20 @@ def delete_households(email_suffix: str | None = None) -> None:
     people = CaredForPerson.objects.filter(relationships__carer__in=carers)
     user_ids = list(carers.exclude(user=None).values_list("user_id", flat=True))
     person_ids = list(people.values_list("pk", flat=True))
-    # Plans and assessments protect their carer (records are never lost by accident): remove them first,
-    # newest plan version first, as each protects the one before it.
-    for plan in Plan.objects.filter(carer__in=carers).order_by("-number"):
-        plan.delete()
-    for assessment in Assessment.objects.filter(carer__in=carers):
-        assessment.decisions.all().delete()
-        assessment.delete()  # its answers go with it
     _ledger_triggers("DISABLE")
     if not email_suffix:
         # Every household goes, so the whole ledger goes too (budget lines included), as in a fresh database:
         # a balance is kept beside its legs, so deleting only some legs would leave the rest out of step.
         _delete_with_what_protects_it(Posting.objects.all())
         _delete_with_what_protects_it(Fund.objects.all())
+    # Plans and assessments protect their carer (records are never lost by accident): remove them first,
+    # newest plan version first, as each protects the one before it (and an invoice against a support in a plan
+    # protects the plan: it goes with it, its postings having gone with the ledger above).
+    for plan in Plan.objects.filter(carer__in=carers).order_by("-number"):
+        _delete_with_what_protects_it(Plan.objects.filter(pk=plan.pk))
+    for assessment in Assessment.objects.filter(carer__in=carers):
+        assessment.decisions.all().delete()
+        assessment.delete()  # its answers go with it
     _delete_with_what_protects_it(carers)
     _ledger_triggers("ENABLE")
     CaredForPerson.objects.filter(pk__in=person_ids).delete()

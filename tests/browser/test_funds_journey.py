@@ -3,6 +3,11 @@ Fund appears on the hub's fund page with the plan's budget; the carer books a br
 and cancels another (it releases); the provider invoices the break that happened; the hub pays the invoice once
 although the pay form is sent twice; the carer reads their statement.
 
+And invoicing against a plan rather than a booking: the provider invoices their break that is a support in the
+carer's active plan (too much first: the message is by the field); the hub pays it once although the pay form is
+sent twice, records a driving school's invoice (a supplier not on the platform) against the plan's creative
+break, and the plan page shows each support's planned, invoiced and paid money.
+
 Every page is checked by `checkpoint` (title, screenshot, axe)."""
 
 import datetime
@@ -23,13 +28,14 @@ from brokerage.models import (
     ComplianceKind,
     Fund,
     Invoice,
+    Plan,
     Posting,
     PriceUnit,
     SdsOption,
     Session,
 )
 from brokerage.plans import services as plan_services
-from tests.brokerage.plans.factories import approve_budget, complete_plan
+from tests.brokerage.plans.factories import add_support, approve_budget, complete_plan
 from tests.browser.test_booking_journey import sign_in
 from tests.factories import (
     CaredForPersonFactory,
@@ -201,4 +207,85 @@ def test_a_plan_funds_an_isf_bookings_commit_and_release_and_the_hub_pays_an_inv
     home.goto(reverse("brokerage:funds_carer:carer_statement", kwargs={"pk": fund.pk}))
     checkpoint(home, home.title().removesuffix(" – Breakthrough"))
     expect(main(home)).to_contain_text("£25")
+    assert ledger_check().ok
+
+
+def test_a_provider_invoices_a_support_in_an_active_plan_and_the_hub_pays_it_once(page, new_page, checkpoint, world, x):
+    carer, plan = world["carer"], world["plan"]
+    offer = world["sessions"][0].offer
+    add_support(plan, times=6, unit=2_500, offer=offer, sds=SdsOption.ISF)  # £150 of Saturday art club
+    plan_services.plan_approve(plan=plan, by=x.assessor)
+    Plan.objects.filter(pk=plan.pk).update(state=Plan.State.ACTIVE)  # its period has begun (plans_daily)
+    fund = Fund.objects.get(carer=carer, kind=Fund.Kind.ISF)
+
+    # The provider finds the support on their Invoices page and invoices one visit (too much first).
+    portal = page
+    portal.goto(reverse("account_login"))
+    member = world["member"]
+    sign_in(portal, checkpoint, PROVIDER_STAFF, lands_on="Sunny Breaks", totp_secret=member.totp_secret)
+    portal.get_by_role("navigation", name="Menu").get_by_role("link", name="Invoices").click()
+    checkpoint(portal, "Invoices")
+    supports = main(portal).get_by_role("table", name="Supports in carers' plans that you can invoice")
+    expect(supports).to_contain_text("Morag MacLeod")
+    supports.get_by_role("link", name="Send an invoice").click()
+    checkpoint(portal, "Send an invoice for a support")
+    expect(portal.get_by_test_id("left")).to_have_text("£150")
+    portal.get_by_label("Your invoice number").fill("SB-2001")
+    portal.get_by_label("Amount").fill("175")
+    portal.get_by_role("button", name="Send the invoice").click()
+    checkpoint(portal, "Error: Send an invoice for a support")
+    expect(portal.locator(".govuk-error-summary")).to_contain_text("more than the £150 left of this support")
+    expect(portal.locator("#amount-error, .govuk-error-message").first).to_contain_text("Say why in the note")
+    expect(portal.get_by_label("Your invoice number")).to_have_value("SB-2001")  # nothing typed is lost
+    portal.get_by_label("Amount").fill("25")
+    portal.get_by_role("button", name="Send the invoice").click()
+    checkpoint(portal, "Invoices")
+    expect(main(portal)).to_contain_text("SB-2001")
+    invoice = Invoice.objects.get(reference="SB-2001")
+    assert (invoice.plan_support.offer, invoice.booking) == (offer, None)
+
+    # The hub pays it; the pay form is sent twice, and the invoice is paid once.
+    hub = new_page()
+    hub.goto(reverse("account_login"))
+    sign_in(hub, checkpoint, x.broker.email, lands_on="Caseload", totp_secret=x.broker.totp_secret)
+    hub.goto(reverse("brokerage:funds:invoices"))
+    checkpoint(hub, "Invoices and payments")
+    to_pay = main(hub).get_by_role("table", name="Invoices to pay now, oldest first")
+    expect(to_pay).to_contain_text("A support in Morag MacLeod's plan")
+    to_pay.get_by_role("link", name="SB-2001").click()
+    checkpoint(hub, "Invoice SB-2001")
+    expect(row(hub, "Support")).to_contain_text(BREAK)
+    token = hub.locator("#pay input[name=csrfmiddlewaretoken]").input_value()
+    url = hub.url
+    hub.get_by_role("button", name="Pay £25").click()
+    checkpoint(hub, "Invoice SB-2001")
+    expect(hub.locator(".govuk-notification-banner")).to_contain_text("Invoice SB-2001 is paid.")
+    again = hub.request.post(url, form={"csrfmiddlewaretoken": token}, max_redirects=0)
+    assert again.status == 302
+    hub.reload()
+    checkpoint(hub, "Invoice SB-2001")
+    expect(hub.locator(".govuk-notification-banner")).to_contain_text("already paid. It has not been paid again")
+    assert Posting.objects.filter(kind="pay", invoice=invoice).count() == 1
+
+    # From the plan page, the hub records a driving school's invoice against the creative break.
+    hub.goto(reverse("brokerage:plans:staff_plan", kwargs={"carer_pk": carer.pk, "pk": plan.pk}))
+    checkpoint(hub, "Support plan, version 1")
+    spending = hub.get_by_test_id("support-money")
+    spending.get_by_role("link", name="Record an invoice").click()
+    checkpoint(hub, "Record a supplier's invoice")
+    hub.get_by_label("Supplier's name").fill("Glen Driving School")
+    hub.get_by_label("Supplier's invoice number").fill("GDS-31")
+    hub.get_by_label("Amount").fill("90")
+    hub.get_by_role("button", name="Record the invoice").click()
+    checkpoint(hub, "Invoice GDS-31")
+    expect(row(hub, "Paid to")).to_contain_text("Glen Driving School, a supplier not on the platform")
+    hub.goto(reverse("brokerage:plans:staff_plan", kwargs={"carer_pk": carer.pk, "pk": plan.pk}))
+    checkpoint(hub, "Support plan, version 1")
+    figures = "td.govuk-table__cell--numeric"  # planned, invoiced, paid
+    lessons = spending.locator("tr").filter(has_text="Driving lessons")
+    expect(lessons.locator(figures)).to_have_text(["£450", "£90", "£0"])
+    expect(spending.locator("tr").filter(has_text=BREAK).locator(figures)).to_have_text(["£150", "£25", "£25"])
+    hub.goto(reverse("brokerage:funds:fund_detail", kwargs={"pk": fund.pk}))
+    checkpoint(hub, fund.name)
+    expect(row(hub, "Available")).to_have_text("£485")  # £600 less £25 paid and £90 invoiced
     assert ledger_check().ok

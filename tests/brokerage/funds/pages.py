@@ -1,11 +1,14 @@
 """Builders for the access table in tests/test_access.py: URL kwargs for the hub's fund pages and the provider's
-invoices (carer A's fund in partnership X; a booking of the provider persona's break)."""
+invoices (carer A's fund in partnership X; a booking of the provider persona's break; supports in carer A's
+active plan)."""
+
+from types import SimpleNamespace
 
 from brokerage.funds import wiring
-from brokerage.models import ComplianceKind
+from brokerage.models import ComplianceKind, SupportKind
 from tests.brokerage.funds.factories import personal_fund
-from tests.brokerage.funds.wiring_helpers import attended, book_from_fund, paid_session
-from tests.factories import ComplianceDocumentFactory
+from tests.brokerage.funds.wiring_helpers import attended, book_from_fund, live_plan, paid_session
+from tests.factories import ComplianceDocumentFactory, OfferFactory
 
 
 def fund_kwargs(w) -> dict:
@@ -36,3 +39,20 @@ def provider_kwargs(w) -> dict:
 
 def session_kwargs(w) -> dict:
     return {"session_pk": paid_session().pk}
+
+
+def _x(w):
+    return SimpleNamespace(assessor=w.personas["assessor_x"])
+
+
+def hub_support_kwargs(w) -> dict:
+    """A creative-break support in carer A's active plan (partnership X), paid from their ISF."""
+    plan = live_plan(w.carer_a, _x(w))
+    return {"support_pk": plan.supports.get(kind=SupportKind.CREATIVE).pk}
+
+
+def provider_support_kwargs(w) -> dict:
+    """A support in carer A's active plan that is one of the provider persona's breaks, paid from the ISF."""
+    offer = OfferFactory(provider=w.personas["provider"].organisation)
+    plan = live_plan(w.carer_a, _x(w), offer=offer)
+    return {"support_pk": plan.supports.get(kind=SupportKind.OFFER).pk}

@@ -109,6 +109,8 @@ def test_postings_as_csv_one_row_per_leg_with_amounts_in_pounds(client_for, x, w
         "Provider",
         "Provider's invoice number",
         "Recorded by",
+        "Plan support",
+        "Plan support number",
     ]
     assert len(body) == 10  # five postings in March, two legs each
     assert sum(Decimal(row[8]) for row in body) == 0  # every posting balances

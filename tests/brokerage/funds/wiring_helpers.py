@@ -24,6 +24,23 @@ def approved_plan(carer, x, *, isf=(10, 4500), dp=None, council=None, by=None):
     return plan_services.plan_approve(plan=plan, by=by or x.assessor)
 
 
+def live_plan(carer, x, *, isf=(10, 4500), offer=None, offer_cost=(6, 2500), offer_sds=SdsOption.ISF):
+    """An active plan (approved by x.assessor, its period begun): a creative break (`isf`: times, unit) under option
+    2 and, with `offer`, a directory break of that offer (`offer_cost`) under `offer_sds`. Its ISF holds both."""
+    from brokerage.models import Plan
+
+    plan = complete_plan(carer, cost=isf)
+    plan.supports.update(sds_option=SdsOption.ISF)
+    if offer is not None:
+        add_support(plan, times=offer_cost[0], unit=offer_cost[1], offer=offer, sds=offer_sds)
+    approve_budget(carer, 10_000_000, by=x.assessor)
+    plan_services.plan_submit(plan=plan, by=carer.user)
+    plan = plan_services.plan_approve(plan=plan, by=x.assessor)
+    Plan.objects.filter(pk=plan.pk).update(state=Plan.State.ACTIVE)  # as plans_daily does once the period begins
+    plan.refresh_from_db()
+    return plan
+
+
 def new_version(plan, x, *, isf_total: int):
     """A new version of an approved plan whose one ISF support costs `isf_total` pence, approved."""
     new = plan_services.plan_new_version(plan=plan, by=x.broker)
