@@ -89,7 +89,7 @@ class PaymentTermsForm(forms.Form):
         )
 
 
-class SupportInvoiceForm(forms.Form):
+class SupportInvoiceForm(InvoiceForm):
     """An invoice against a support in a carer's plan: the provider's own (their invoice number, the amount and a
     note), or, with `payee=True`, one the hub records for a supplier not on the platform (their name first)."""
 
@@ -102,46 +102,25 @@ class SupportInvoiceForm(forms.Form):
             "max_length": "The supplier's name must be 200 characters or fewer",
         },
     )
-    reference = forms.CharField(
-        label="Invoice number",
-        max_length=100,
-        error_messages={"max_length": "The invoice number must be 100 characters or fewer"},
-    )
-    amount = PoundsField(subject="the amount", label="Amount", help_text="In pounds, for example 45.50.")
-    note = forms.CharField(
-        label="Note (optional)",
-        help_text="If the amount is more than is left of this support, say why.",
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "The note must be 1,000 characters or fewer"},
-    )
 
     def __init__(self, *args, payee: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["amount"].help_text = "In pounds, for example 45.50."
+        self.fields["note"].help_text = "If the amount is more than is left of this support, say why."
+        layout = [
+            Field.text("reference", field_width=20),
+            Field.text("amount", field_width=10),
+            Field.textarea("note"),
+        ]
         if payee:
             self.fields["reference"].label = "Supplier's invoice number"
             self.fields["reference"].error_messages["required"] = "Enter the supplier's invoice number"
             self.fields["payee_name"].widget.attrs.update({"autocomplete": "organization"})
-            layout = [Field.text("payee_name", field_width=30)]
+            layout.insert(0, Field.text("payee_name", field_width=30))
         else:
             del self.fields["payee_name"]
-            self.fields["reference"].label = "Your invoice number"
-            self.fields["reference"].error_messages["required"] = "Enter your invoice number"
-            layout = []
-        self.fields["reference"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
-        self.helper = gds_helper(
-            *layout,
-            Field.text("reference", field_width=20),
-            Field.text("amount", field_width=10),
-            Field.textarea("note"),
-        )
-
-    def clean_amount(self):
-        amount = self.cleaned_data.get("amount")
-        if amount == 0:
-            raise forms.ValidationError("Enter an amount more than £0")
-        return amount
+        self.order_fields(["payee_name", "reference", "amount", "note"])
+        self.helper = gds_helper(*layout)
 
 
 class PooledBookingForm(forms.Form):

@@ -32,9 +32,9 @@ from brokerage.funds import wiring
 from brokerage.funds.checks import ledger_check
 from brokerage.funds.selectors import fund_balances
 from brokerage.funds.statements import Month, statement_build
-from brokerage.models import Booking, BookingShare, ComplianceKind, Invoice, PaymentSource, Posting, Session
+from brokerage.models import Booking, BookingShare, ComplianceKind, Invoice, PaymentSource, Posting
 from tests.brokerage.funds.factories import personal_fund
-from tests.brokerage.funds.wiring_helpers import book_from_fund, paid_session
+from tests.brokerage.funds.wiring_helpers import book_from_fund, on_day, paid_session
 from tests.factories import ComplianceDocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,18 +63,6 @@ def booking(carer_a, isf, provider):
     """A £25 break booked from carer A's fund (committed), which began four hours ago."""
     booking = book_from_fund(carer_a, paid_session(price=2_500, provider=provider.organisation, title="Art club"))
     return on_day(booking, days_ago=0)
-
-
-def on_day(booking, *, days_ago: int):
-    """Move the booking's session to noon (UK) `days_ago` days ago, or four hours ago for today."""
-    if days_ago:
-        day = timezone.localdate() - datetime.timedelta(days=days_ago)
-        starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
-    else:
-        starts = timezone.now() - datetime.timedelta(hours=4)
-    Session.objects.filter(pk=booking.session_id).update(starts_at=starts, ends_at=starts + datetime.timedelta(hours=3))
-    booking.refresh_from_db()
-    return booking
 
 
 def record(booking, provider, *, attended: bool):

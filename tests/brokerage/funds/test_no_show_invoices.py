@@ -12,9 +12,9 @@ from breakthrough.models import AuditEvent
 from brokerage.bookings import services as booking_services
 from brokerage.funds import wiring
 from brokerage.funds.checks import ledger_check
-from brokerage.models import ComplianceKind, ProviderAgreement, Session
+from brokerage.models import ComplianceKind, ProviderAgreement
 from tests.brokerage.funds.factories import personal_fund
-from tests.brokerage.funds.wiring_helpers import book_from_fund, paid_session
+from tests.brokerage.funds.wiring_helpers import book_from_fund, on_day, paid_session
 from tests.factories import ComplianceDocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,16 +38,6 @@ def missed(x, carer_a, provider):
     """A £25 break from carer A's fund, on a day `missed.days_ago` can move, recorded as not attended."""
     personal_fund(x.broker, carer=carer_a, amount=10_000)
     return book_from_fund(carer_a, paid_session(price=2_500, provider=provider.organisation, title="Art club"))
-
-
-def on_day(booking, days_ago: int):
-    day = timezone.localdate() - datetime.timedelta(days=days_ago)
-    starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
-    if not days_ago:
-        starts = timezone.now() - datetime.timedelta(hours=4)
-    Session.objects.filter(pk=booking.session_id).update(starts_at=starts, ends_at=starts + datetime.timedelta(hours=2))
-    booking.refresh_from_db()
-    return booking
 
 
 def test_the_payment_terms_page_sets_whether_a_provider_charges_for_no_shows(client_for, x, provider):
@@ -81,13 +71,13 @@ def test_the_provider_is_offered_a_no_show_to_invoice_only_if_they_charge_and_on
         partnership=x.partnership, provider=provider.organisation, payment_terms="arrears", by=x.broker,
         charges_no_show=True,
     )  # fmt: skip
-    booking_services.booking_record_attendance(booking=on_day(missed, 0), by=provider, attended=False)
+    booking_services.booking_record_attendance(booking=on_day(missed, days_ago=0), by=provider, attended=False)
     assert form_url in client.get(listing_url).content.decode()
     deadline = (timezone.localdate() + datetime.timedelta(days=28)).strftime("%-d %B %Y")
     assert f"you can invoice for it until {deadline}" in client.get(form_url).content.decode()
-    on_day(missed, 29)
+    on_day(missed, days_ago=29)
     assert form_url not in client.get(listing_url).content.decode()
-    on_day(missed, 3)
+    on_day(missed, days_ago=3)
     wiring.provider_agreement_set(
         partnership=x.partnership, provider=provider.organisation, payment_terms="arrears", by=x.broker,
         charges_no_show=False,
@@ -102,7 +92,7 @@ def test_a_no_show_invoice_in_arrears_is_among_the_hubs_payments_to_make(client_
         partnership=x.partnership, provider=provider.organisation, payment_terms="arrears", by=x.broker,
         charges_no_show=True,
     )  # fmt: skip
-    booking_services.booking_record_attendance(booking=on_day(missed, 0), by=provider, attended=False)
+    booking_services.booking_record_attendance(booking=on_day(missed, days_ago=0), by=provider, attended=False)
     client_for(provider).post(
         reverse("brokerage:funds:provider_invoice_new", kwargs={"booking_pk": missed.pk}),
         {"reference": "NS-2", "amount": "25"},

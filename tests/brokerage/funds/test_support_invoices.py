@@ -458,3 +458,14 @@ def test_the_providers_invoices_page_costs_the_same_queries_for_one_support_and_
     page = client.get(url).content.decode()
     assert page.count("Send an invoice<span") == 5  # club, three more, and the other carer's
     assert _queries(client, url) == one
+
+
+def test_a_direct_payment_support_says_it_is_not_invoiced_here_instead_of_showing_nothing_spent(
+    client_for, carer_a, plan, lessons
+):
+    type(lessons).objects.filter(pk=lessons.pk).update(sds_option=SdsOption.DIRECT_PAYMENT)
+    html = client_for(carer_a.user).get(reverse("brokerage:plans:carer_plan", kwargs={"pk": plan.pk})).content.decode()
+    table = html[html.index('data-testid="support-money"') :]
+    row = table[table.index("Driving lessons") : table.index("</tr>", table.index("Driving lessons"))]
+    assert "Spent from the direct payment, not invoiced here" in row
+    assert "£0" not in row

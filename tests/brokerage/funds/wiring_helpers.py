@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone
 
 from brokerage.bookings import services as booking_services
-from brokerage.models import BookingMode, BreakFor, PaymentSource, PriceUnit, SdsOption
+from brokerage.models import BookingMode, BreakFor, PaymentSource, PriceUnit, SdsOption, Session
 from brokerage.plans import services as plan_services
 from tests.brokerage.plans.factories import add_support, approve_budget, complete_plan
 from tests.factories import OfferFactory, SessionFactory
@@ -85,3 +85,17 @@ def attended(booking, provider_user):
     )
     booking.refresh_from_db()
     return booking_services.booking_record_attendance(booking=booking, by=provider_user, attended=True)
+
+
+def on_day(booking, *, days_ago: int):
+    """Move the booking's session to noon (UK) `days_ago` days ago; for today, to four hours ago, but never before
+    today's (UK) midnight, so that the break's day is today whatever the time the test runs."""
+    if days_ago:
+        day = timezone.localdate() - datetime.timedelta(days=days_ago)
+        starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+    else:
+        midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+        starts = max(timezone.now() - datetime.timedelta(hours=4), midnight)
+    Session.objects.filter(pk=booking.session_id).update(starts_at=starts, ends_at=starts + datetime.timedelta(hours=3))
+    booking.refresh_from_db()
+    return booking
