@@ -5,7 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -397,11 +398,22 @@ def provider_invoices(*, fetched_by) -> dict[str, list]:
 
 
 def _with_invoiced(supports: QuerySet[PlanSupport]) -> QuerySet[PlanSupport]:
-    """Each support with `invoiced` and `paid` (pence, net of refunds) from its invoices, in the same query."""
-    net = F("invoices__amount_pence") - F("invoices__refunded_pence")
-    return supports.annotate(
-        invoiced=Sum(net, default=0),
-        paid=Sum(net, filter=Q(invoices__state=Invoice.State.PAID), default=0),
+    """Each support with `invoiced` and `paid` (pence, net of refunds) from the invoices against it or against any
+    version's copy of it in the same plan period (support_invoices.same_support), in the same query."""
+    lineage = Coalesce("origin_id", "pk")
+    invoices = (
+        Invoice.objects.annotate(lineage=Coalesce("plan_support__origin_id", "plan_support_id"))
+        .filter(lineage=OuterRef("lineage"), plan_support__plan__starts_on=OuterRef("plan__starts_on"))
+        .order_by()
+        .values("lineage")
+    )
+    net = Sum(F("amount_pence") - F("refunded_pence"))
+
+    def total(rows):
+        return Coalesce(Subquery(rows.annotate(total=net).values("total")), 0)
+
+    return supports.annotate(lineage=lineage).annotate(
+        invoiced=total(invoices), paid=total(invoices.filter(state=Invoice.State.PAID))
     )
 
 

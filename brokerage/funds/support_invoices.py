@@ -27,7 +27,7 @@ is read. Bad input comes back as a ValidationError naming the field.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Lower
 
 from breakthrough.audit import log_action
@@ -66,9 +66,19 @@ def hub_may_record(support: PlanSupport) -> bool:
     )
 
 
+def same_support(support: PlanSupport) -> Q:
+    """Invoices against this support or any version's copy of it in the same plan period (a new version of a plan
+    copies its supports; what was invoiced against the old copy still counts)."""
+    lineage = support.origin_id or support.pk
+    return (Q(plan_support_id=lineage) | Q(plan_support__origin_id=lineage)) & Q(
+        plan_support__plan__starts_on=support.plan.starts_on
+    )
+
+
 def support_invoiced_pence(support: PlanSupport) -> int:
-    """What has been invoiced against the support so far, less what suppliers refunded (one query)."""
-    total = Invoice.objects.filter(plan_support=support).aggregate(
+    """What has been invoiced against the support so far (in any version of the plan in the same period), less what
+    suppliers refunded (one query)."""
+    total = Invoice.objects.filter(same_support(support)).aggregate(
         total=Sum(F("amount_pence") - F("refunded_pence"), default=0)
     )["total"]
     return int(total)

@@ -218,6 +218,9 @@ class PlanSupport(models.Model):
     unit_cost_pence = models.PositiveIntegerField()
     total_pence = models.PositiveBigIntegerField()
     sds_option = models.PositiveSmallIntegerField("Self-Directed Support option", choices=SdsOption.choices)
+    # The same support in the version it was first written in (None: first written in this version). A new version
+    # copies its supports, and invoices against any copy in the same plan period count against each of them.
+    origin = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies")
 
     objects = PlanSupportQuerySet.as_manager()
 

@@ -152,6 +152,7 @@ def plan_new_version(*, plan: Plan, by: User) -> Plan:
             unit_cost_pence=s.unit_cost_pence,
             total_pence=s.total_pence,
             sds_option=s.sds_option,
+            origin_id=s.origin_id or s.pk,
         )
         for s in plan.supports.all()
     )

@@ -5,7 +5,9 @@ the support (more only with a note) and what the fund has; the hub pays once; th
 invoiced against paid in a fixed number of queries; exports and the statement name the support and the payee."""
 
 import csv
+import datetime
 import io
+import re
 import threading
 import time
 
@@ -17,13 +19,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from breakthrough.models import AuditEvent
+from breakthrough.models import AuditEvent, Role
+from brokerage.funds import selectors, support_invoices, wiring
 from brokerage.funds import services as ledger
-from brokerage.funds import support_invoices, wiring
 from brokerage.funds.checks import ledger_check
 from brokerage.funds.selectors import fund_balances, plan_support_money
 from brokerage.funds.statements import Month, statement_build
 from brokerage.models import ComplianceKind, Fund, Invoice, Plan, Posting, SdsOption, SupportKind
+from brokerage.plans import services as plan_services
 from tests.brokerage.funds.wiring_helpers import attended, book_from_fund, live_plan, paid_session
 from tests.brokerage.plans.factories import add_support
 from tests.factories import ComplianceDocumentFactory, OfferFactory, ProviderFactory, staff
@@ -374,12 +377,17 @@ def test_the_plan_page_shows_planned_invoiced_and_paid_per_support(
         (client_for(carer_a.user), reverse("brokerage:plans:carer_plan", kwargs={"pk": plan.pk})),
     ):
         html = client.get(url).content.decode()
-        table = html[html.index('data-testid="support-money"') :]
-        table = table[: table.index("</table>")]
         assert "Spending on each support" in html
-        for text in ("Driving lessons", "£450", "£90", "£0", "Saturday club", "£150", "£50"):
-            assert text in table, text
+        assert _support_row(html, "Driving lessons") == ["£450", "£90", "£0"]
+        assert _support_row(html, "Saturday club") == ["£150", "£50", "£50"]
     assert "Record an invoice" not in client_for(carer_a.user).get(url).content.decode()
+
+
+def _support_row(html: str, name: str) -> list[str]:
+    """The planned, invoiced and paid cells of the support's row in the plan page's spending table."""
+    table = html[html.index('data-testid="support-money"') :]
+    row = table[table.index(name) : table.index("</tr>", table.index(name))]
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][:3]
 
 
 def _queries(client, url) -> int:
@@ -469,3 +477,47 @@ def test_a_direct_payment_support_says_it_is_not_invoiced_here_instead_of_showin
     row = table[table.index("Driving lessons") : table.index("</tr>", table.index("Driving lessons"))]
     assert "Spent from the direct payment, not invoiced here" in row
     assert "£0" not in row
+
+
+def _new_version_live(plan, x, **changes):
+    """Approve a new version of the plan (by an assessor who did not write it) and make it active."""
+    new = plan_services.plan_new_version(plan=plan, by=x.broker)
+    if changes:
+        Plan.objects.filter(pk=new.pk).update(**changes)
+    plan_services.plan_submit(plan=new, by=x.broker)
+    other = staff(Role.ASSESSOR, x.hub, email=f"approver-{new.pk}@x.example")
+    new = plan_services.plan_approve(plan=new, by=other)
+    Plan.objects.filter(pk=new.pk).update(state=Plan.State.ACTIVE)
+    new.refresh_from_db()
+    return new
+
+
+def test_what_was_invoiced_against_a_support_still_counts_in_the_plans_next_version(x, plan, club, provider):
+    submit(club, provider, "SC-1", 10_000)
+    new = _new_version_live(plan, x)
+    copy = new.supports.get(kind=SupportKind.OFFER)
+    assert copy.origin_id == club.pk
+    with pytest.raises(ValidationError) as refused:
+        submit(copy, provider, "SC-2", 10_000)
+    assert "more than the £50 left of this support (£150 planned, £100 invoiced)" in str(refused.value)
+    submit(copy, provider, "SC-3", 5_000)
+    third = _new_version_live(new, x)
+    latest = third.supports.get(kind=SupportKind.OFFER)
+    assert latest.origin_id == club.pk  # every copy points at the first
+    assert support_invoices.support_invoiced_pence(latest) == 15_000
+    money = plan_support_money(plan=third, fetched_by=provider)
+    assert (money[latest.pk].invoiced, money[latest.pk].left) == (15_000, 0)
+    [listed] = [s for s in selectors.provider_supports_to_invoice(fetched_by=provider) if s.pk == latest.pk]
+    assert (listed.invoiced, listed.left) == (15_000, 0)
+
+
+def test_a_new_version_for_a_new_plan_period_starts_the_support_afresh(x, plan, club, provider):
+    submit(club, provider, "SC-1", 15_000)
+    next_year = {
+        "starts_on": plan.ends_on + datetime.timedelta(days=1),
+        "ends_on": plan.ends_on + datetime.timedelta(days=366),
+        "review_on": plan.ends_on + datetime.timedelta(days=180),
+    }
+    new = _new_version_live(plan, x, **next_year)
+    copy = new.supports.get(kind=SupportKind.OFFER)
+    assert support_invoices.support_invoiced_pence(copy) == 0
