@@ -6,6 +6,7 @@ invoiced against paid in a fixed number of queries; exports and the statement na
 
 import csv
 import datetime
+import importlib
 import io
 import re
 import threading
@@ -521,3 +522,15 @@ def test_a_new_version_for_a_new_plan_period_starts_the_support_afresh(x, plan, 
     new = _new_version_live(plan, x, **next_year)
     copy = new.supports.get(kind=SupportKind.OFFER)
     assert support_invoices.support_invoiced_pence(copy) == 0
+
+
+def test_the_migration_links_supports_copied_before_it_to_their_first_version(x, plan, club, provider):
+    from django.apps import apps
+
+    link_copies = importlib.import_module("brokerage.migrations.0016_plan_support_origin").link_copies
+    second = _new_version_live(plan, x)
+    third = _new_version_live(second, x)
+    type(club).objects.filter(plan__in=[second, third]).update(origin=None)  # as copied before the migration
+    link_copies(apps, None)
+    assert {s.origin_id for s in third.supports.filter(kind=SupportKind.OFFER)} == {club.pk}
+    assert set(second.supports.values_list("origin_id", flat=True)) == set(plan.supports.values_list("pk", flat=True))
