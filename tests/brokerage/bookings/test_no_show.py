@@ -8,12 +8,6 @@ within 28 days of the break. After every test the ledger check finds no differen
 
 import datetime
 import os
-import pathlib
-import subprocess
-import sys
-import tempfile
-import time
-import uuid
 from urllib.parse import urlparse
 
 import pytest
@@ -35,6 +29,7 @@ from brokerage.funds.statements import Month, statement_build
 from brokerage.models import Booking, BookingShare, ComplianceKind, Invoice, PaymentSource, Posting
 from tests.brokerage.funds.factories import personal_fund
 from tests.brokerage.funds.wiring_helpers import book_from_fund, on_day, paid_session
+from tests.celery_worker import celery_worker
 from tests.factories import ComplianceDocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -301,43 +296,13 @@ def test_the_no_show_job_is_scheduled_daily():
 
 @pytest.fixture
 def worker_on_test_database():
-    """A real worker (as tests/breakthrough/test_celery_worker.py starts one) whose database is this test's."""
-    from breakthrough.celery import app
-
+    """A real worker whose database is this test's."""
     if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL and Redis: export DATABASE_URL and REDIS_URL (CI does)")
     # The same server and user as DATABASE_URL, but the database pytest-django made for this test (test_<name>).
     url = urlparse(os.environ["DATABASE_URL"])._replace(path="/" + connection.settings_dict["NAME"]).geturl()
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "DJANGO_ENV": "test", "DATABASE_URL": url}
-    log = tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log")  # noqa: SIM115
-    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "celery", "-A", "breakthrough", "worker", "--pool=solo", "-Q", queue]
-        + ["-n", f"{queue}@%h", "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while "ready." not in pathlib.Path(log.name).read_text():
-        if worker.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"the Celery worker did not start:\n{pathlib.Path(log.name).read_text()}")
-        time.sleep(0.2)
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
+    with celery_worker(DATABASE_URL=url) as queue:
         yield queue
-    finally:
-        app.conf.task_always_eager = previous
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        log.seek(0)
-        print(log.read())
-        log.close()
 
 
 @pytest.mark.services
