@@ -423,10 +423,12 @@ def _carer_downloads_the_pdf(page: Page, checkpoint) -> str:
 def _beat_runs_the_daily_job(on: datetime.date | None = None) -> dict:
     """The task the beat schedule names, run as the worker would; `on` stands in for the day it runs."""
     task = app.tasks[settings.CELERY_BEAT_SCHEDULE["plans-daily"]["task"]]
+    # Celery's "never wait for a result inside a task" flag is one global: while the live server's thread runs an
+    # eager task (an e-mail), it is set for this thread too, and a plain get() here raises. This is no task.
     if on is None:
-        return task.delay().get()
+        return task.delay().get(disable_sync_subtasks=False)
     with mock.patch.object(timezone, "localdate", return_value=on):
-        return task.delay().get()
+        return task.delay().get(disable_sync_subtasks=False)
 
 
 def _carer_reads_the_reminder(page: Page, checkpoint) -> None:
