@@ -5,8 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -114,7 +113,7 @@ class Affordability:
 def fund_affordability(*, fetched_by, price_pence: int) -> Affordability | None:
     """For a carer looking at an offer: their money left to spend and how many times it pays `price_pence`.
     None for anyone who is not a carer, a carer with no fund, or a free offer. One query."""
-    from django.db.models import Count, Sum
+    from django.db.models import Count
 
     from breakthrough.models import Role
 
@@ -397,33 +396,13 @@ def provider_invoices(*, fetched_by) -> dict[str, list]:
 # ----------------------------------------------------------------------------------------------
 
 
-def _with_invoiced(supports: QuerySet[PlanSupport]) -> QuerySet[PlanSupport]:
-    """Each support with `invoiced` and `paid` (pence, net of refunds) from the invoices against it or against any
-    version's copy of it in the same plan period (support_invoices.same_support), in the same query."""
-    lineage = Coalesce("origin_id", "pk")
-    invoices = (
-        Invoice.objects.annotate(lineage=Coalesce("plan_support__origin_id", "plan_support_id"))
-        .filter(lineage=OuterRef("lineage"), plan_support__plan__starts_on=OuterRef("plan__starts_on"))
-        .order_by()
-        .values("lineage")
-    )
-    net = Sum(F("amount_pence") - F("refunded_pence"))
-
-    def total(rows):
-        return Coalesce(Subquery(rows.annotate(total=net).values("total")), 0)
-
-    return supports.annotate(lineage=lineage).annotate(
-        invoiced=total(invoices), paid=total(invoices.filter(state=Invoice.State.PAID))
-    )
-
-
 def provider_supports_to_invoice(*, fetched_by) -> list[PlanSupport]:
     """Supports in live plans (active or review due) that are the provider's directory breaks, managed through
     the carer's ISF, each with `invoiced` and `left` (pence). One query."""
     if fetched_by.role != Role.PROVIDER:
         raise Http404("Only providers invoice.")
     supports = list(
-        _with_invoiced(
+        support_invoices.with_invoiced(
             visible(fetched_by, PlanSupport).filter(
                 kind=SupportKind.OFFER,
                 sds_option__in=support_invoices.ISF_OPTIONS,
@@ -478,7 +457,7 @@ def plan_support_money(*, plan: Plan, fetched_by) -> dict[int, SupportMoney]:
     """{support id: SupportMoney} for every support of the plan, in one query whatever the number of supports.
     The plan must come through the plans selector (access checked); the supports are read through the choke
     point again, so a user who may not see them gets an empty dict."""
-    rows = _with_invoiced(visible(fetched_by, PlanSupport).filter(plan=plan)).values_list(
+    rows = support_invoices.with_invoiced(visible(fetched_by, PlanSupport).filter(plan=plan)).values_list(
         "pk", "total_pence", "invoiced", "paid"
     )
     return {pk: SupportMoney(planned=total, invoiced=invoiced, paid=paid) for pk, total, invoiced, paid in rows}

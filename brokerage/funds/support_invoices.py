@@ -27,8 +27,8 @@ is read. Bad input comes back as a ValidationError naming the field.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
-from django.db.models.functions import Lower
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Lower
 
 from breakthrough.audit import log_action
 from breakthrough.models import Role
@@ -66,22 +66,29 @@ def hub_may_record(support: PlanSupport) -> bool:
     )
 
 
-def same_support(support: PlanSupport) -> Q:
-    """Invoices against this support or any version's copy of it in the same plan period (a new version of a plan
-    copies its supports; what was invoiced against the old copy still counts)."""
-    lineage = support.origin_id or support.pk
-    return (Q(plan_support_id=lineage) | Q(plan_support__origin_id=lineage)) & Q(
-        plan_support__plan__starts_on=support.plan.starts_on
+def with_invoiced(supports: QuerySet[PlanSupport]) -> QuerySet[PlanSupport]:
+    """Each support with `invoiced` and `paid` (pence, net of refunds) in the same query: the invoices against it or
+    against any version's copy of it in the same plan period (a new version of a plan copies its supports, and what
+    was invoiced against the old copy still counts; a new period starts afresh)."""
+    invoices = (
+        Invoice.objects.annotate(lineage=Coalesce("plan_support__origin_id", "plan_support_id"))
+        .filter(lineage=OuterRef("lineage"), plan_support__plan__starts_on=OuterRef("plan__starts_on"))
+        .order_by()
+        .values("lineage")
+    )
+    net = Sum(F("amount_pence") - F("refunded_pence"))
+
+    def total(rows):
+        return Coalesce(Subquery(rows.annotate(total=net).values("total")), 0)
+
+    return supports.annotate(lineage=Coalesce("origin_id", "pk")).annotate(
+        invoiced=total(invoices), paid=total(invoices.filter(state=Invoice.State.PAID))
     )
 
 
 def support_invoiced_pence(support: PlanSupport) -> int:
-    """What has been invoiced against the support so far (in any version of the plan in the same period), less what
-    suppliers refunded (one query)."""
-    total = Invoice.objects.filter(same_support(support)).aggregate(
-        total=Sum(F("amount_pence") - F("refunded_pence"), default=0)
-    )["total"]
-    return int(total)
+    """What has been invoiced against the support so far (see with_invoiced), less refunds. One query."""
+    return with_invoiced(PlanSupport.objects.filter(pk=support.pk)).values_list("invoiced", flat=True).get()
 
 
 def clean_payee_name(name: str) -> str:

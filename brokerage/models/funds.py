@@ -218,7 +218,10 @@ class Leg(models.Model):
         return f"{self.amount:+d}p on {self.account}"
 
 
-class InvoiceQuerySet(models.QuerySet):
+class ProviderDealingsQuerySet(models.QuerySet):
+    """Rows between a provider and a partnership (invoices, agreements): a provider sees its own, hub staff their
+    partnership's."""
+
     def visible_to(self, user):
         if sees_whole_platform(user):
             return self
@@ -275,7 +278,7 @@ class Invoice(models.Model):
     # paid in arrears, it is payable although the break did not happen.
     for_no_show = models.BooleanField(default=False)
 
-    objects = InvoiceQuerySet.as_manager()
+    objects = ProviderDealingsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -448,18 +451,6 @@ class BookingShare(models.Model):
         return f"{self.pence}p of {self.booking} from {self.fund}"
 
 
-class ProviderAgreementQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if sees_whole_platform(user):
-            return self
-        if user.role == Role.PROVIDER:
-            return self.filter(provider_id=user.organisation_id)
-        partnership_id = casework_partnership_id(user)
-        if partnership_id is not None:
-            return self.filter(partnership_id=partnership_id)
-        return self.none()
-
-
 class ProviderAgreement(models.Model):
     """How a partnership pays a provider: upfront or in arrears, and whether the provider charges for a booked
     break the carer did not attend (a no-show). No agreement means in arrears, and no charge for no-shows."""
@@ -473,7 +464,7 @@ class ProviderAgreement(models.Model):
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
 
-    objects = ProviderAgreementQuerySet.as_manager()
+    objects = ProviderDealingsQuerySet.as_manager()
 
     class Meta:
         ordering = ["partnership_id", "provider_id"]
