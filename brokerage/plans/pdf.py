@@ -7,10 +7,12 @@ project's own font (DejaVu Sans, copied from npm into static/build/fonts by the 
 looks the same on any machine.
 """
 
+import io
 import logging
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import pikepdf
 from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import HTML
@@ -45,8 +47,58 @@ def _base_url() -> str:
 
 
 def render_html(html: str) -> bytes:
-    """Any HTML page as a tagged PDF, with only local static files."""
-    return HTML(string=html, base_url=_base_url(), url_fetcher=LocalOnlyFetcher()).write_pdf(**PDF_OPTIONS)
+    """Any HTML page as a tagged PDF, with only local static files, whose table headers carry their scope."""
+    data = HTML(string=html, base_url=_base_url(), url_fetcher=LocalOnlyFetcher()).write_pdf(**PDF_OPTIONS)
+    return scope_table_headers(data)
+
+
+def _kids(node) -> list:
+    kids = node.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _elements(node):
+    """Every structure element below node, depth first."""
+    for kid in _kids(node):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from _elements(kid)
+
+
+def scope_table_headers(data: bytes) -> bytes:
+    """Give every table header cell (/TH) a /Scope of Row or Column (PDF/UA-1 7.5, Matterhorn 15-003).
+
+    WeasyPrint links each data cell to its headers (/Headers, from the HTML scope attributes) but writes no
+    /Scope on the header cells themselves, which is what most screen readers and checkers read. A header
+    named by a data cell of its own row is a row header; any other (a header row, thead) heads its column.
+    """
+    with pikepdf.open(io.BytesIO(data)) as document:
+        root = document.Root.get("/StructTreeRoot")
+        if root is None:
+            return data
+        changed = False
+        for row in (e for e in _elements(root) if e.S == "/TR"):
+            cells = [cell for cell in _kids(row) if isinstance(cell, pikepdf.Dictionary) and "/S" in cell]
+            named_in_row = {
+                bytes(header)
+                for cell in cells
+                if cell.S == "/TD" and "/A" in cell and "/Headers" in cell.A
+                for header in cell.A.Headers
+            }
+            for cell in (c for c in cells if c.S == "/TH"):
+                attributes = cell.get("/A")
+                if attributes is None:
+                    attributes = cell.A = pikepdf.Dictionary(O=pikepdf.Name.Table)
+                is_row_header = "/ID" in cell and bytes(cell.ID) in named_in_row
+                attributes.Scope = pikepdf.Name.Row if is_row_header else pikepdf.Name.Column
+                changed = True
+        if not changed:
+            return data
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
 
 
 def plan_context(plan) -> dict:

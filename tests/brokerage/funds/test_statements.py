@@ -210,6 +210,13 @@ def test_the_pdf_is_tagged_and_reads_back_with_every_line(world):
     assert reader.metadata.title == f"Statement for {world.fund.name}, March 2025"
 
 
+def test_the_pdf_passes_the_pdfua_checker_with_no_findings(world):
+    from tests.pdf_checks import pdfua_findings
+
+    data = statements.statement_pdf(statements.statement_build(fund=world.fund, month=Month(2025, 3)))
+    assert pdfua_findings(data) == []
+
+
 def test_the_csv_has_the_months_lines_with_amounts_in_pounds(world):
     statement = statements.statement_build(fund=world.fund, month=Month(2025, 4))
     text = "".join(statements.statement_csv_lines(statement))

@@ -227,3 +227,48 @@ def _font_names(data: bytes) -> set[str]:
         for font in page["/Resources"]["/Font"].values():
             names.add(str(font.get_object()["/BaseFont"]))
     return names
+
+
+# ----------------------------------------------------------------------------------------------
+# Tables a screen reader can follow (PDF/UA-1 7.5)
+# ----------------------------------------------------------------------------------------------
+
+
+def _header_scopes(data: bytes) -> list[tuple[str, str]]:
+    """(header text's structure ID, /Scope) of every /TH, in document order."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as document:
+        found = []
+
+        def walk(node):
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    if kid.S == "/TH":
+                        found.append((str(kid.ID), str(kid.A.get("/Scope"))))
+                    walk(kid)
+
+        walk(document.Root.StructTreeRoot)
+        return found
+
+
+def test_table_headers_carry_their_scope_column_in_a_header_row_and_row_beside_their_cells():
+    data = pdf.render_html(
+        '<html lang="en-GB"><head><title>T</title></head><body><table>'
+        '<thead><tr><th scope="col">Support</th><th scope="col">Total</th></tr></thead>'
+        '<tbody><tr><th scope="row">Swim club</th><td>£50</td></tr>'
+        '<tr><th scope="row">Sitter</th><td>£20</td></tr></tbody></table></body></html>'
+    )
+    scopes = [scope for _id, scope in _header_scopes(data)]
+    assert scopes == ["/Column", "/Column", "/Row", "/Row"]
+
+
+def test_the_plan_pdf_passes_the_pdfua_checker_with_no_findings(plan):
+    from tests.pdf_checks import pdfua_findings
+
+    add_support(plan, offer=OfferFactory(title="Saturday swim club"), times=4, unit=1250)
+    add_risk(plan, risk="Pool closes for repairs", handling="The club moves to the leisure centre")
+    data = pdf.render_plan(plan)
+    assert _header_scopes(data)  # it has tables with headers
+    assert pdfua_findings(data) == []
