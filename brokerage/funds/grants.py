@@ -22,6 +22,7 @@ from breakthrough.access import get_visible_or_404, visible
 from breakthrough.audit import log_action
 from breakthrough.models import Partnership, Role
 from breakthrough.money import format_pence
+from breakthrough.submissions import create_once, earlier_submission
 from breakthrough.tasks import send_email
 from brokerage.funds import services as ledger
 from brokerage.models import Carer, Fund, GrantApplication, GrantScheme, PanelMeeting
@@ -150,10 +151,9 @@ def grant_apply(
     now=None,
 ) -> GrantApplication:
     """A carer (or hub staff for them) applies. It goes to the next meeting whose cut-off is ahead, or waits."""
-    if submission_key:
-        existing = GrantApplication.objects.filter(submission_key=submission_key, carer=carer).first()
-        if existing is not None:
-            return existing  # the same form sent twice
+    existing = earlier_submission(GrantApplication, submission_key, carer=carer)
+    if existing is not None:
+        return existing  # the same form sent twice
     own = by is not None and by.role == Role.CARER and carer.user_id == by.pk
     if carer.partnership_id is None:
         raise ValidationError("Micro-grants come from your local partnership: ask the hub to add you to one first.")
@@ -168,17 +168,20 @@ def grant_apply(
     if break_kind not in GrantApplication.BreakKind.values:
         raise ValidationError({"break_kind": "Select the kind of break"})
     now = now or timezone.now()
-    application = GrantApplication.objects.create(
+    application, made = create_once(
+        GrantApplication,
+        key=submission_key,
+        owner={"carer": carer},
         partnership_id=carer.partnership_id,
-        carer=carer,
         amount_asked_pence=amount_asked,
         what_for=what_for,
         break_kind=break_kind,
         meeting=next_meeting(carer.partnership_id, at=now),
         submitted_by=by,
         submitted_at=now,
-        submission_key=submission_key or None,
     )
+    if not made:
+        return application  # the same form, sent at the same moment, made it
     log_action(
         application,
         "brokerage.grant_application.submitted",
