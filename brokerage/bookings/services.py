@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from breakthrough.audit import log_action
 from breakthrough.models import Role
+from breakthrough.submissions import create_once, earlier_submission
 from breakthrough.tasks import send_email
 from brokerage.availability import offer_refresh_places_until
 from brokerage.funds import wiring as funds_wiring
@@ -319,9 +320,18 @@ def booking_create(
     cared_for: Iterable[CaredForPerson],
     payment_source: str,
     by,
+    submission_key: str | None = None,
 ) -> Booking:
-    """Book places for the carer and/or cared-for people as one unit: all places are held, or none."""
+    """Book places for the carer and/or cared-for people as one unit: all places are held, or none.
+
+    The check page's `submission_key` makes it idempotent: the same page sent again (a double click, a retry)
+    returns the booking it made (breakthrough/submissions.py). A second live booking of the same person on the
+    session (or on overlapping nights) is refused once the places are locked (`_refuse_a_second_booking`)."""
     people = list(cared_for)
+    if _acts_for_carer(by, carer):
+        existing = earlier_submission(Booking, submission_key, carer=carer)
+        if existing is not None:
+            return existing
     places = _validate(
         carer=carer,
         offer=offer,
@@ -339,8 +349,10 @@ def booking_create(
     # Everything that does not touch places is written first, so the lock below is held only for the
     # capacity check, the update and the commit. A refusal there rolls all of it back (e-mails included:
     # they are sent on commit).
-    booking = Booking.objects.create(
-        carer=carer,
+    booking, made = create_once(
+        Booking,
+        key=submission_key,
+        owner={"carer": carer},
         offer=offer,
         session=session,
         first_night=first_night,
@@ -354,6 +366,8 @@ def booking_create(
         requested_at=now,
         decided_at=now if state == Booking.State.CONFIRMED else None,
     )
+    if not made:
+        return booking  # the same page, sent at the same moment, booked it
     booking.cared_for.set(people)
     log_action(
         booking,
@@ -368,6 +382,7 @@ def booking_create(
         raise ValidationError({"nights": "The property is not available on every night of that stay"})
     if session is not None and (rows[0].is_cancelled or rows[0].starts_at <= timezone.now()):
         raise ValidationError("This session can no longer be booked.")
+    _refuse_a_second_booking(booking, rows, people, by)
     if min(row.places_left for row in rows) < places:
         raise ValidationError(
             "There are not enough places left. You can join the waiting list instead."
@@ -380,6 +395,28 @@ def booking_create(
         BookingNight.objects.bulk_create([BookingNight(booking=booking, night=row) for row in rows])
     funds_wiring.booking_fund_choose(booking=booking, by=by)  # funds wiring: which fund pays; commit if confirmed
     return booking
+
+
+def _refuse_a_second_booking(booking: Booking, rows, people: list[CaredForPerson], by) -> None:
+    """Nobody holds two live (requested or confirmed) bookings of one session, or of nights that overlap at one
+    property: not the carer, not any person cared for (whoever books them). Called with the places locked, so
+    two bookings at once queue on the lock and the second sees the first."""
+    live = Booking.objects.filter(state__in=Booking.HOLDING).exclude(pk=booking.pk)
+    if booking.session_id is not None:
+        live = live.filter(session_id=booking.session_id)
+    else:
+        live = live.filter(booked_nights__night__in=rows)
+    names = []
+    if booking.includes_carer and live.filter(carer_id=booking.carer_id, includes_carer=True).exists():
+        names.append("You" if by is not None and by.pk == booking.carer.user_id else booking.carer.full_name)
+    taken = set(live.filter(cared_for__in=people).values_list("cared_for", flat=True))
+    names += [person.full_name for person in people if person.pk in taken]
+    if not names:
+        return
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    verb = "are" if len(names) > 1 or names == ["You"] else "is"
+    where = "on this session" if booking.session_id is not None else "at this property on some of those nights"
+    raise ValidationError(f"{who} {verb} already booked {where}.")
 
 
 def _locked_booking(booking: Booking) -> tuple[Booking, list]:
