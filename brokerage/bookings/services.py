@@ -397,11 +397,14 @@ def booking_create(
     return booking
 
 
-def _refuse_a_second_booking(booking: Booking, rows, people: list[CaredForPerson], by) -> None:
+def _refuse_a_second_booking(booking, rows, people: list[CaredForPerson], by) -> None:
     """Nobody holds two live (requested or confirmed) bookings of one session, or of nights that overlap at one
-    property: not the carer, not any person cared for (whoever books them). Called with the places locked, so
-    two bookings at once queue on the lock and the second sees the first."""
-    live = Booking.objects.filter(state__in=Booking.HOLDING).exclude(pk=booking.pk)
+    property: not the carer, not any person cared for (whoever books them). `booking` is the booking being made
+    (or the waiting-list entry that would become one). Called with the places locked, so two bookings at once
+    queue on the lock and the second sees the first."""
+    live = Booking.objects.filter(state__in=Booking.HOLDING)
+    if isinstance(booking, Booking):
+        live = live.exclude(pk=booking.pk)
     if booking.session_id is not None:
         live = live.filter(session_id=booking.session_id)
     else:
@@ -609,6 +612,8 @@ def waiting_list_join(
     rows = _lock_places(session=session, offer=offer, first_night=first_night, nights=nights)
     if min(row.places_left for row in rows) >= places:
         raise ValidationError("There are places left, so you can book straight away.")
+    waiting = WaitingListEntry(carer=carer, session=session, includes_carer=includes_carer)
+    _refuse_a_second_booking(waiting, rows, people, by)
     active = WaitingListEntry.objects.filter(
         carer=carer, offer=offer, state__in=(WaitingListEntry.State.WAITING, WaitingListEntry.State.OFFERED)
     )
@@ -739,7 +744,9 @@ def waiting_list_accept(*, entry: WaitingListEntry, by) -> Booking:
         requested_at=now,
         decided_at=now if state == Booking.State.CONFIRMED else None,
     )
-    booking.cared_for.set(entry.cared_for.all())
+    people = list(entry.cared_for.all())
+    booking.cared_for.set(people)
+    _refuse_a_second_booking(booking, rows, people, by)
     if entry.session_id is None:
         BookingNight.objects.bulk_create([BookingNight(booking=booking, night=row) for row in rows])
     funds_wiring.booking_fund_choose(booking=booking, by=by)  # funds wiring: which fund pays; commit if confirmed

@@ -317,3 +317,50 @@ def test_the_service_returns_the_booking_a_key_already_made(make_carer, session)
     assert theirs != first  # another household's key is their own booking
     session.refresh_from_db()
     assert session.places_taken == 2
+
+
+@pytest.mark.django_db
+def test_the_waiting_list_gives_nobody_a_second_place_on_a_session(x, make_carer):
+    session = SessionFactory(places=2)
+    mum = make_carer()
+    child = mum.people[0]
+    dad = CarerFactory(user=UserFactory(), locality=x.locality)
+    cares_for(dad, child, relationship="Daughter")
+    others = [make_carer(), make_carer()]
+    book(mum, session)
+    book(others[0], session)
+    with pytest.raises(ValidationError, match=f"{child.full_name} is already booked on this session"):
+        services.waiting_list_join(
+            carer=dad,
+            offer=session.offer,
+            session=session,
+            includes_carer=False,
+            cared_for=[child],
+            payment_source=PaymentSource.FREE,
+            by=dad.user,
+        )
+
+    # Both parents wait for the child while the session is full; the first place offered is accepted, the second
+    # offer (to the other parent) cannot book the child again.
+    services.booking_cancel(booking=Booking.objects.get(carer=mum), by=mum.user, reason="Clash")
+    book(others[1], session)
+    entries = [
+        services.waiting_list_join(
+            carer=parent,
+            offer=session.offer,
+            session=session,
+            includes_carer=False,
+            cared_for=[child],
+            payment_source=PaymentSource.FREE,
+            by=parent.user,
+        )
+        for parent in (dad, mum)
+    ]
+    services.booking_cancel(booking=Booking.objects.get(carer=others[0]), by=others[0].user, reason="Ill")
+    services.waiting_list_accept(entry=entries[0], by=dad.user)
+    services.booking_cancel(booking=Booking.objects.get(carer=others[1]), by=others[1].user, reason="Away")
+    entries[1].refresh_from_db()
+    assert entries[1].state == entries[1].State.OFFERED
+    with pytest.raises(ValidationError, match="already booked on this session"):
+        services.waiting_list_accept(entry=entries[1], by=mum.user)
+    assert Booking.objects.filter(state__in=Booking.HOLDING, cared_for=child).count() == 1
