@@ -5,7 +5,9 @@ The rule that must never break: two people can never hold the last place. Every 
 (`_lock_places`: the session row, or every night of a stay in date order so that two stays never
 deadlock), then checks places left, then writes with an F() expression. The database's
 CheckConstraint (places_taken <= places) backs it up. A waiting-list offer *holds* its places
-(they count in places_taken) until it is accepted, declined or expires.
+(they count in places_taken) until it is accepted, declined or expires. Every service here that locks
+runs in `locking_transaction` (breakthrough/locking.py): a lock held elsewhere for longer than
+LOCK_TIMEOUT_MS is answered "This is busy at the moment. Try again." instead of a wait without end.
 
 Test hooks (used ONLY by tests/brokerage/bookings/test_concurrency.py, never set in production):
 `_lock_places` is the one function that locks, so the negative-control test replaces it with a
@@ -25,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from breakthrough.audit import log_action
+from breakthrough.locking import locking_transaction, unless_busy
 from breakthrough.models import Role
 from breakthrough.submissions import create_once, earlier_submission
 from breakthrough.tasks import send_email
@@ -308,7 +311,7 @@ def _email_provider_of_request(booking: Booking) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@locking_transaction
 def booking_create(
     *,
     carer: Carer,
@@ -429,7 +432,7 @@ def _locked_booking(booking: Booking) -> tuple[Booking, list]:
     return fresh, rows
 
 
-@transaction.atomic
+@locking_transaction
 def booking_confirm(*, booking: Booking, by) -> Booking:
     if not _acts_for_provider(by, booking.offer):
         raise ValidationError("Only the provider can confirm this booking.")
@@ -446,7 +449,7 @@ def booking_confirm(*, booking: Booking, by) -> Booking:
     return booking
 
 
-@transaction.atomic
+@locking_transaction
 def booking_decline(*, booking: Booking, by, reason: str) -> Booking:
     if not _acts_for_provider(by, booking.offer):
         raise ValidationError("Only the provider can decline this booking.")
@@ -472,7 +475,7 @@ def booking_decline(*, booking: Booking, by, reason: str) -> Booking:
 UNANSWERED_REASON = "The provider did not answer your request before the break began."
 
 
-@transaction.atomic
+@locking_transaction
 def booking_lapse(*, booking: Booking) -> bool:
     """A request still unanswered when its break begins is declined, so it never waits for ever.
 
@@ -503,10 +506,10 @@ def booking_lapse_unanswered() -> int:
     began = requested.filter(
         Q(session__starts_at__lte=timezone.now()) | Q(first_night__lte=timezone.localdate())
     ).order_by("pk")
-    return sum(1 for booking in began if booking_lapse(booking=booking))
+    return sum(1 for booking in began if unless_busy(booking_lapse, booking=booking))
 
 
-@transaction.atomic
+@locking_transaction
 def booking_cancel(*, booking: Booking, by, reason: str) -> Booking:
     """Cancel by the carer, their broker or the provider: the places go back and the waiting list is offered them."""
     if not (_acts_for_carer(by, booking.carer) or _acts_for_provider(by, booking.offer)):
@@ -530,7 +533,7 @@ def booking_cancel(*, booking: Booking, by, reason: str) -> Booking:
     return booking
 
 
-@transaction.atomic
+@locking_transaction
 def booking_record_attendance(*, booking: Booking, by, attended: bool) -> Booking:
     """The provider records (or corrects) whether the break happened; the fund's money follows (wiring.py)."""
     if not _acts_for_provider(by, booking.offer):
@@ -580,7 +583,7 @@ def _offer_freed(booking: Booking) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_join(
     *,
     carer: Carer,
@@ -659,7 +662,7 @@ def _offer_entry(entry: WaitingListEntry, rows) -> None:
     )
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_offer_next(*, session: Session) -> list[WaitingListEntry]:
     """Offer freed places on a session to waiting entries in order (crisis, need, time waited), each that fits.
 
@@ -686,7 +689,7 @@ def waiting_list_offer_next(*, session: Session) -> list[WaitingListEntry]:
     return offered
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_offer_next_nights(*, offer: Offer) -> list[WaitingListEntry]:
     """The same for stays at a property: each waiting stay whose every night now has room is offered."""
     offered = []
@@ -716,7 +719,7 @@ def _locked_entry(entry: WaitingListEntry) -> tuple[WaitingListEntry, list]:
     return fresh, rows
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_accept(*, entry: WaitingListEntry, by) -> Booking:
     """Turn a held offer into a booking. The places are already held, so they are not taken again."""
     if not _acts_for_carer(by, entry.carer):
@@ -777,7 +780,7 @@ def _let_go(entry: WaitingListEntry, rows, state: str, by) -> None:
         waiting_list_offer_next_nights(offer=entry.offer)
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_decline(*, entry: WaitingListEntry, by) -> WaitingListEntry:
     if not _acts_for_carer(by, entry.carer):
         raise ValidationError("You cannot answer this offer.")
@@ -788,7 +791,7 @@ def waiting_list_decline(*, entry: WaitingListEntry, by) -> WaitingListEntry:
     return entry
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_leave(*, entry: WaitingListEntry, by) -> WaitingListEntry:
     """Leave the waiting list (releasing a held place if one was on offer)."""
     if not _acts_for_carer(by, entry.carer):
@@ -805,7 +808,7 @@ def waiting_list_leave(*, entry: WaitingListEntry, by) -> WaitingListEntry:
     return entry
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_expire(*, entry: WaitingListEntry) -> bool:
     """Expire one overdue offer: release its held places and offer them to the next. False if nothing to do."""
     entry, rows = _locked_entry(entry)
@@ -826,4 +829,4 @@ def waiting_list_expire_overdue() -> int:
     overdue = WaitingListEntry.objects.filter(
         state=WaitingListEntry.State.OFFERED, offer_expires_at__lte=timezone.now()
     ).order_by("offer_expires_at", "pk")
-    return sum(1 for entry in overdue if waiting_list_expire(entry=entry))
+    return sum(1 for entry in overdue if unless_busy(waiting_list_expire, entry=entry))

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from breakthrough.access import get_visible_or_404, visible
 from breakthrough.audit import log_action
+from breakthrough.locking import locking_transaction
 from breakthrough.models import Partnership, Role
 from breakthrough.money import format_pence
 from breakthrough.submissions import create_once, earlier_submission
@@ -128,7 +129,7 @@ def _lock_fund(fund: Fund) -> Fund:
     return Fund.objects.select_for_update(of=("self",)).select_related("carer", "partnership").get(pk=fund.pk)
 
 
-@transaction.atomic
+@locking_transaction
 def dp_spend_record(
     *,
     fund: Fund,
@@ -280,7 +281,7 @@ def _next_period_fund(fund: Fund, by) -> Fund:
     )
 
 
-@transaction.atomic
+@locking_transaction
 def period_end_settle(
     *, fund: Fund, reason: str, by, budget_line: Fund | None = None, today: datetime.date | None = None
 ) -> PeriodEndSettlement:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from breakthrough.access import get_visible_or_404, visible
 from breakthrough.audit import log_action
+from breakthrough.locking import locking_transaction
 from breakthrough.models import Partnership, Role
 from breakthrough.money import format_pence
 from breakthrough.submissions import create_once, earlier_submission
@@ -104,7 +105,7 @@ def next_meeting(partnership_id: int, *, at=None) -> PanelMeeting | None:
     )
 
 
-@transaction.atomic
+@locking_transaction
 def panel_meeting_add(*, partnership: Partnership, meets_on, cut_off, by, now=None) -> PanelMeeting:
     """Schedule a meeting; applications waiting for one are attached to it when its cut-off is still ahead."""
     _require_staff(by, partnership.pk)
@@ -213,7 +214,7 @@ def _micro_grant_fund(carer: Carer, by) -> Fund:
     )
 
 
-@transaction.atomic
+@locking_transaction
 def grant_decide(
     *,
     application: GrantApplication,
