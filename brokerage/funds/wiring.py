@@ -280,14 +280,17 @@ def _after_spendable_read() -> None:
     race here."""
 
 
-def _choose_fund(*, carer, day, pence: int, by, field: str = "payment_source") -> Fund:
+def _choose_fund(*, carer, day, pence: int, by, field: str = "payment_source", lock: bool = False) -> Fund:
+    """The first of the carer's bookable funds that can still afford `pence`. With `lock` (a booking that holds
+    its places' lock already: places are always locked before accounts), the funds' accounts are locked first."""
     funds = bookable_funds(carer=carer, day=day)
     if not funds:
         who = "You have" if by is not None and by.role == Role.CARER else f"{carer.first_name or 'The carer'} has"
         raise ValidationError(
             {field: f"{who} no fund that can pay for this break. Choose to pay for it yourself, or ask the hub."}
         )
-    _lock_spendable(funds)
+    if lock:
+        _lock_spendable(funds)
     spendable = fund_spendable(funds)
     _after_spendable_read()
     for fund in funds:
@@ -354,7 +357,7 @@ def booking_fund_choose(*, booking: Booking, by) -> None:
     the booking if none of the carer's funds can afford it, and commit the cost at once if it is confirmed."""
     if booking.payment_source != "fund" or booking.cost_pence == 0:
         return
-    fund = _choose_fund(carer=booking.carer, day=_booking_day(booking), pence=booking.cost_pence, by=by)
+    fund = _choose_fund(carer=booking.carer, day=_booking_day(booking), pence=booking.cost_pence, by=by, lock=True)
     BookingShare.objects.create(booking=booking, fund=fund, places=booking.places, pence=booking.cost_pence)
     if booking.state == Booking.State.CONFIRMED:
         booking_fund_commit(booking=booking, by=by)
