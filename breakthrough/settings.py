@@ -231,6 +231,9 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 INVITATION_LIFETIME = timedelta(hours=env_int("INVITATION_LIFETIME_HOURS", 72, minimum=1))
 # How long a waiting-list place is held for the person offered it before it goes to the next.
 WAITING_LIST_OFFER_HOURS = env_int("WAITING_LIST_OFFER_HOURS", 24, minimum=1)
+# The longest a booking or payment waits for a row another transaction has locked before it answers "This is busy
+# at the moment. Try again." (PostgreSQL's lock_timeout, set by breakthrough/locking.py; pretix uses 3 seconds).
+LOCK_TIMEOUT_MS = env_int("LOCK_TIMEOUT_MS", 3000, minimum=1)
 
 if DJANGO_ENV == "test":
     # Tests create many users; a slow hash buys nothing there.

@@ -6,6 +6,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from breakthrough.forms import gds_helper
+from breakthrough.submissions import SubmissionKeyField, give_fresh_key
 from brokerage.directory.forms import SearchDateField
 from brokerage.models import BreakFor, PaymentSource
 
@@ -54,6 +55,22 @@ class WhoIsGoingForm(forms.Form):
     def who(self) -> tuple[bool, list]:
         chosen = self.cleaned_data["people"]
         return ME in chosen, [self.household[pk] for pk in chosen if pk in self.household]
+
+
+class CheckForm(forms.Form):
+    """The check page's button: only the hidden submission key, so the same page sent twice books once."""
+
+    submission_key = SubmissionKeyField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        give_fresh_key(self)
+
+    @property
+    def key(self) -> str | None:
+        if not self.is_bound:
+            return self.initial["submission_key"]
+        return (self.cleaned_data.get("submission_key") or None) if self.is_valid() else None
 
 
 class CrisisForm(forms.Form):

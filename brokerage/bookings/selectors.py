@@ -19,6 +19,13 @@ def booking_carer(*, fetched_by, carer_pk: int | None = None) -> Carer:
     return carer_get(fetched_by=fetched_by, pk=carer_pk)
 
 
+def booking_submitted(*, carer: Carer, key: str | None, fetched_by) -> Booking | None:
+    """The booking an earlier send of this check page (the same submission key) made for the carer, or None."""
+    if not key:
+        return None
+    return visible(fetched_by, Booking).filter(carer=carer, submission_key=key).first()
+
+
 def session_get(*, fetched_by, pk) -> Session:
     """A session the user may see, of a published offer (with its offer and provider)."""
     source = Session.objects.select_related("offer__provider").filter(offer__is_published=True)

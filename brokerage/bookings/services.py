@@ -5,7 +5,9 @@ The rule that must never break: two people can never hold the last place. Every 
 (`_lock_places`: the session row, or every night of a stay in date order so that two stays never
 deadlock), then checks places left, then writes with an F() expression. The database's
 CheckConstraint (places_taken <= places) backs it up. A waiting-list offer *holds* its places
-(they count in places_taken) until it is accepted, declined or expires.
+(they count in places_taken) until it is accepted, declined or expires. Every service here that locks
+runs in `locking_transaction` (breakthrough/locking.py): a lock held elsewhere for longer than
+LOCK_TIMEOUT_MS is answered "This is busy at the moment. Try again." instead of a wait without end.
 
 Test hooks (used ONLY by tests/brokerage/bookings/test_concurrency.py, never set in production):
 `_lock_places` is the one function that locks, so the negative-control test replaces it with a
@@ -25,7 +27,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from breakthrough.audit import log_action
+from breakthrough.locking import locking_transaction, unless_busy
 from breakthrough.models import Role
+from breakthrough.submissions import create_once, earlier_submission
 from breakthrough.tasks import send_email
 from brokerage.availability import offer_refresh_places_until
 from brokerage.funds import wiring as funds_wiring
@@ -307,7 +311,7 @@ def _email_provider_of_request(booking: Booking) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@locking_transaction
 def booking_create(
     *,
     carer: Carer,
@@ -319,9 +323,18 @@ def booking_create(
     cared_for: Iterable[CaredForPerson],
     payment_source: str,
     by,
+    submission_key: str | None = None,
 ) -> Booking:
-    """Book places for the carer and/or cared-for people as one unit: all places are held, or none."""
+    """Book places for the carer and/or cared-for people as one unit: all places are held, or none.
+
+    The check page's `submission_key` makes it idempotent: the same page sent again (a double click, a retry)
+    returns the booking it made (breakthrough/submissions.py). A second live booking of the same person on the
+    session (or on overlapping nights) is refused once the places are locked (`_refuse_a_second_booking`)."""
     people = list(cared_for)
+    if _acts_for_carer(by, carer):
+        existing = earlier_submission(Booking, submission_key, carer=carer)
+        if existing is not None:
+            return existing
     places = _validate(
         carer=carer,
         offer=offer,
@@ -339,8 +352,10 @@ def booking_create(
     # Everything that does not touch places is written first, so the lock below is held only for the
     # capacity check, the update and the commit. A refusal there rolls all of it back (e-mails included:
     # they are sent on commit).
-    booking = Booking.objects.create(
-        carer=carer,
+    booking, made = create_once(
+        Booking,
+        key=submission_key,
+        owner={"carer": carer},
         offer=offer,
         session=session,
         first_night=first_night,
@@ -354,6 +369,8 @@ def booking_create(
         requested_at=now,
         decided_at=now if state == Booking.State.CONFIRMED else None,
     )
+    if not made:
+        return booking  # the same page, sent at the same moment, booked it
     booking.cared_for.set(people)
     log_action(
         booking,
@@ -368,6 +385,7 @@ def booking_create(
         raise ValidationError({"nights": "The property is not available on every night of that stay"})
     if session is not None and (rows[0].is_cancelled or rows[0].starts_at <= timezone.now()):
         raise ValidationError("This session can no longer be booked.")
+    _refuse_a_second_booking(booking, rows, people, by)
     if min(row.places_left for row in rows) < places:
         raise ValidationError(
             "There are not enough places left. You can join the waiting list instead."
@@ -382,6 +400,31 @@ def booking_create(
     return booking
 
 
+def _refuse_a_second_booking(booking, rows, people: list[CaredForPerson], by) -> None:
+    """Nobody holds two live (requested or confirmed) bookings of one session, or of nights that overlap at one
+    property: not the carer, not any person cared for (whoever books them). `booking` is the booking being made
+    (or the waiting-list entry that would become one). Called with the places locked, so two bookings at once
+    queue on the lock and the second sees the first."""
+    live = Booking.objects.filter(state__in=Booking.HOLDING)
+    if isinstance(booking, Booking):
+        live = live.exclude(pk=booking.pk)
+    if booking.session_id is not None:
+        live = live.filter(session_id=booking.session_id)
+    else:
+        live = live.filter(booked_nights__night__in=rows)
+    names = []
+    if booking.includes_carer and live.filter(carer_id=booking.carer_id, includes_carer=True).exists():
+        names.append("You" if by is not None and by.pk == booking.carer.user_id else booking.carer.full_name)
+    taken = set(live.filter(cared_for__in=people).values_list("cared_for", flat=True))
+    names += [person.full_name for person in people if person.pk in taken]
+    if not names:
+        return
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    verb = "are" if len(names) > 1 or names == ["You"] else "is"
+    where = "on this session" if booking.session_id is not None else "at this property on some of those nights"
+    raise ValidationError(f"{who} {verb} already booked {where}.")
+
+
 def _locked_booking(booking: Booking) -> tuple[Booking, list]:
     """Lock the places a booking holds, then re-read the booking (always in that order: no deadlocks)."""
     rows = _lock_places(**_rows_for(booking))
@@ -389,7 +432,7 @@ def _locked_booking(booking: Booking) -> tuple[Booking, list]:
     return fresh, rows
 
 
-@transaction.atomic
+@locking_transaction
 def booking_confirm(*, booking: Booking, by) -> Booking:
     if not _acts_for_provider(by, booking.offer):
         raise ValidationError("Only the provider can confirm this booking.")
@@ -406,7 +449,7 @@ def booking_confirm(*, booking: Booking, by) -> Booking:
     return booking
 
 
-@transaction.atomic
+@locking_transaction
 def booking_decline(*, booking: Booking, by, reason: str) -> Booking:
     if not _acts_for_provider(by, booking.offer):
         raise ValidationError("Only the provider can decline this booking.")
@@ -432,7 +475,7 @@ def booking_decline(*, booking: Booking, by, reason: str) -> Booking:
 UNANSWERED_REASON = "The provider did not answer your request before the break began."
 
 
-@transaction.atomic
+@locking_transaction
 def booking_lapse(*, booking: Booking) -> bool:
     """A request still unanswered when its break begins is declined, so it never waits for ever.
 
@@ -463,10 +506,10 @@ def booking_lapse_unanswered() -> int:
     began = requested.filter(
         Q(session__starts_at__lte=timezone.now()) | Q(first_night__lte=timezone.localdate())
     ).order_by("pk")
-    return sum(1 for booking in began if booking_lapse(booking=booking))
+    return sum(1 for booking in began if unless_busy(booking_lapse, booking=booking))
 
 
-@transaction.atomic
+@locking_transaction
 def booking_cancel(*, booking: Booking, by, reason: str) -> Booking:
     """Cancel by the carer, their broker or the provider: the places go back and the waiting list is offered them."""
     if not (_acts_for_carer(by, booking.carer) or _acts_for_provider(by, booking.offer)):
@@ -490,7 +533,7 @@ def booking_cancel(*, booking: Booking, by, reason: str) -> Booking:
     return booking
 
 
-@transaction.atomic
+@locking_transaction
 def booking_record_attendance(*, booking: Booking, by, attended: bool) -> Booking:
     """The provider records (or corrects) whether the break happened; the fund's money follows (wiring.py)."""
     if not _acts_for_provider(by, booking.offer):
@@ -540,7 +583,7 @@ def _offer_freed(booking: Booking) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_join(
     *,
     carer: Carer,
@@ -572,6 +615,8 @@ def waiting_list_join(
     rows = _lock_places(session=session, offer=offer, first_night=first_night, nights=nights)
     if min(row.places_left for row in rows) >= places:
         raise ValidationError("There are places left, so you can book straight away.")
+    waiting = WaitingListEntry(carer=carer, session=session, includes_carer=includes_carer)
+    _refuse_a_second_booking(waiting, rows, people, by)
     active = WaitingListEntry.objects.filter(
         carer=carer, offer=offer, state__in=(WaitingListEntry.State.WAITING, WaitingListEntry.State.OFFERED)
     )
@@ -617,7 +662,7 @@ def _offer_entry(entry: WaitingListEntry, rows) -> None:
     )
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_offer_next(*, session: Session) -> list[WaitingListEntry]:
     """Offer freed places on a session to waiting entries in order (crisis, need, time waited), each that fits.
 
@@ -644,7 +689,7 @@ def waiting_list_offer_next(*, session: Session) -> list[WaitingListEntry]:
     return offered
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_offer_next_nights(*, offer: Offer) -> list[WaitingListEntry]:
     """The same for stays at a property: each waiting stay whose every night now has room is offered."""
     offered = []
@@ -674,7 +719,7 @@ def _locked_entry(entry: WaitingListEntry) -> tuple[WaitingListEntry, list]:
     return fresh, rows
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_accept(*, entry: WaitingListEntry, by) -> Booking:
     """Turn a held offer into a booking. The places are already held, so they are not taken again."""
     if not _acts_for_carer(by, entry.carer):
@@ -702,7 +747,9 @@ def waiting_list_accept(*, entry: WaitingListEntry, by) -> Booking:
         requested_at=now,
         decided_at=now if state == Booking.State.CONFIRMED else None,
     )
-    booking.cared_for.set(entry.cared_for.all())
+    people = list(entry.cared_for.all())
+    booking.cared_for.set(people)
+    _refuse_a_second_booking(booking, rows, people, by)
     if entry.session_id is None:
         BookingNight.objects.bulk_create([BookingNight(booking=booking, night=row) for row in rows])
     funds_wiring.booking_fund_choose(booking=booking, by=by)  # funds wiring: which fund pays; commit if confirmed
@@ -733,7 +780,7 @@ def _let_go(entry: WaitingListEntry, rows, state: str, by) -> None:
         waiting_list_offer_next_nights(offer=entry.offer)
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_decline(*, entry: WaitingListEntry, by) -> WaitingListEntry:
     if not _acts_for_carer(by, entry.carer):
         raise ValidationError("You cannot answer this offer.")
@@ -744,7 +791,7 @@ def waiting_list_decline(*, entry: WaitingListEntry, by) -> WaitingListEntry:
     return entry
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_leave(*, entry: WaitingListEntry, by) -> WaitingListEntry:
     """Leave the waiting list (releasing a held place if one was on offer)."""
     if not _acts_for_carer(by, entry.carer):
@@ -761,7 +808,7 @@ def waiting_list_leave(*, entry: WaitingListEntry, by) -> WaitingListEntry:
     return entry
 
 
-@transaction.atomic
+@locking_transaction
 def waiting_list_expire(*, entry: WaitingListEntry) -> bool:
     """Expire one overdue offer: release its held places and offer them to the next. False if nothing to do."""
     entry, rows = _locked_entry(entry)
@@ -782,4 +829,4 @@ def waiting_list_expire_overdue() -> int:
     overdue = WaitingListEntry.objects.filter(
         state=WaitingListEntry.State.OFFERED, offer_expires_at__lte=timezone.now()
     ).order_by("offer_expires_at", "pk")
-    return sum(1 for entry in overdue if waiting_list_expire(entry=entry))
+    return sum(1 for entry in overdue if unless_busy(waiting_list_expire, entry=entry))

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from breakthrough.decorators import role_required
 from breakthrough.forms import apply_service_errors, posted
 from breakthrough.models import Role
+from breakthrough.submissions import new_key
 from brokerage.availability import open_nights
 from brokerage.bookings import ical, selectors, services
-from brokerage.bookings.forms import ME, CrisisForm, ReasonForm, StayForm, WhoIsGoingForm
-from brokerage.models import Carer, WaitingListEntry
+from brokerage.bookings.forms import ME, CheckForm, CrisisForm, ReasonForm, StayForm, WhoIsGoingForm
+from brokerage.models import Booking, Carer, WaitingListEntry
 from brokerage.selectors import household_people
 
 STAFF = (Role.BROKER, Role.ASSESSOR, Role.ADMIN)
@@ -214,6 +215,11 @@ def _check(request, session_pk=None, offer_pk=None, carer_pk=None):
     target = _target(request, carer_pk=carer_pk, session_pk=session_pk, offer_pk=offer_pk)
     urls = _urls(request, carer_pk=carer_pk, session_pk=session_pk, offer_pk=offer_pk)
     key = _session_key(target)
+    check = CheckForm(posted(request))
+    if request.method == "POST":
+        booked = selectors.booking_submitted(carer=target["carer"], key=check.key, fetched_by=request.user)
+        if booked is not None:  # this page was sent before and booked: answer as the first send did
+            return _booked(request, target, booked)
     saved = request.session.get(key)
     if not saved:
         return redirect(urls["who"])
@@ -234,17 +240,13 @@ def _check(request, session_pk=None, offer_pk=None, carer_pk=None):
                 cared_for=people,
                 payment_source=form.cleaned_data["payment_source"],
                 by=request.user,
+                submission_key=check.key,
             )
         except ValidationError as e:
             error = " ".join(e.messages)
         else:
             request.session.pop(key, None)
-            messages.success(
-                request, "Your break is booked." if booking.state == "confirmed" else "Your request has been sent."
-            )
-            if target["on_behalf"]:
-                return redirect(_after(target))
-            return redirect("brokerage:bookings:booking_detail", pk=booking.pk)
+            return _booked(request, target, booking)
     places = (1 if includes_carer else 0) + len(people)
     cost = services.booking_cost(
         offer=target["offer"], session=target["stay"].get("session"), nights=target["stay"].get("nights"), places=places
@@ -262,8 +264,18 @@ def _check(request, session_pk=None, offer_pk=None, carer_pk=None):
             "payment_label": dict(form.fields["payment_source"].choices)[form.cleaned_data["payment_source"]],
             "error": error,
             "me": ME,
+            "submission_key": check.key or new_key(),
         },
     )
+
+
+def _booked(request, target, booking):
+    said = {Booking.State.CONFIRMED: "Your break is booked.", Booking.State.REQUESTED: "Your request has been sent."}
+    if booking.state in said:  # a page sent again after a cancellation just shows the booking as it is now
+        messages.success(request, said[booking.state])
+    if target["on_behalf"]:
+        return redirect(_after(target))
+    return redirect("brokerage:bookings:booking_detail", pk=booking.pk)
 
 
 @role_required(Role.CARER)

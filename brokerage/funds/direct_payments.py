@@ -19,14 +19,16 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from breakthrough.access import get_visible_or_404, visible
 from breakthrough.audit import log_action
+from breakthrough.locking import locking_transaction
 from breakthrough.models import Partnership, Role
 from breakthrough.money import format_pence
+from breakthrough.submissions import create_once, earlier_submission
 from brokerage.funds import services as ledger
 from brokerage.funds.grants import is_partnership_staff
 from brokerage.funds.selectors import fund_balances
@@ -127,7 +129,7 @@ def _lock_fund(fund: Fund) -> Fund:
     return Fund.objects.select_for_update(of=("self",)).select_related("carer", "partnership").get(pk=fund.pk)
 
 
-@transaction.atomic
+@locking_transaction
 def dp_spend_record(
     *,
     fund: Fund,
@@ -141,10 +143,9 @@ def dp_spend_record(
     today: datetime.date | None = None,
 ) -> DirectPaymentSpend:
     """Record spending from a direct payment with its receipt. The same form sent twice records it once."""
-    if submission_key:
-        existing = DirectPaymentSpend.objects.filter(submission_key=submission_key, fund=fund).first()
-        if existing is not None:
-            return existing
+    existing = earlier_submission(DirectPaymentSpend, submission_key, fund=fund)
+    if existing is not None:
+        return existing
     if fund.kind != Fund.Kind.DIRECT_PAYMENT:
         raise ValidationError("Spending with receipts is recorded only on a direct payment.")
     fund = _lock_fund(fund)
@@ -178,28 +179,25 @@ def dp_spend_record(
         amount=amount,
         by=by,
         memo=f"{what_for[:200]} ({supplier[:100]})",
-        idempotency_key=f"dp-spend:{submission_key}" if submission_key else None,
+        # The ledger's keys are global, the form's are the fund's own: the posting's key names the fund.
+        idempotency_key=f"dp-spend:{fund.pk}:{submission_key}" if submission_key else None,
     )
-    try:
-        with transaction.atomic():
-            spend = DirectPaymentSpend.objects.create(
-                fund=fund,
-                spent_on=spent_on,
-                amount_pence=amount,
-                what_for=what_for[:500],
-                supplier=supplier[:200],
-                receipt=receipt,
-                receipt_name=(receipt.name or "receipt")[-200:],
-                receipt_content_type=content_type,
-                recorded_by=by,
-                submission_key=submission_key or None,
-                posting=posting,
-            )
-    except IntegrityError:
-        existing = DirectPaymentSpend.objects.filter(posting=posting).first()
-        if existing is None:
-            raise
-        return existing  # the same form, sent at the same moment, recorded it
+    spend, made = create_once(
+        DirectPaymentSpend,
+        key=submission_key,
+        owner={"fund": fund},
+        spent_on=spent_on,
+        amount_pence=amount,
+        what_for=what_for[:500],
+        supplier=supplier[:200],
+        receipt=receipt,
+        receipt_name=(receipt.name or "receipt")[-200:],
+        receipt_content_type=content_type,
+        recorded_by=by,
+        posting=posting,
+    )
+    if not made:
+        return spend  # the same form, sent at the same moment, recorded it
     log_action(spend, "brokerage.direct_payment_spend.recorded", user=by, data={"pence": amount, "fund": fund.pk})
     return spend
 
@@ -283,7 +281,7 @@ def _next_period_fund(fund: Fund, by) -> Fund:
     )
 
 
-@transaction.atomic
+@locking_transaction
 def period_end_settle(
     *, fund: Fund, reason: str, by, budget_line: Fund | None = None, today: datetime.date | None = None
 ) -> PeriodEndSettlement:

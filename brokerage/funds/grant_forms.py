@@ -2,7 +2,6 @@
 messages beside each field say what to do."""
 
 import datetime
-import uuid
 from zoneinfo import ZoneInfo
 
 from crispy_forms_gds.layout import Field, Size
@@ -11,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from breakthrough.forms import gds_helper
+from breakthrough.submissions import SubmissionKeyField, give_fresh_key
 from brokerage.funds.direct_payments import validate_receipt
 from brokerage.funds.grants import Decision
 from brokerage.models import Fund, GrantApplication, PeriodEndRule
@@ -20,18 +20,6 @@ from brokerage.providers.forms import AnyDateField, TimeField
 
 def _date(name: str):
     return Field(name, context={"legend_size": Size.for_legend(Size.SMALL)})
-
-
-class SubmissionKeyField(forms.CharField):
-    """A hidden key made when the form is first shown: the same form sent twice carries the same key."""
-
-    def __init__(self, **kwargs):
-        super().__init__(widget=forms.HiddenInput, required=False, max_length=64, **kwargs)
-
-
-def _fresh_key(form) -> None:
-    if not form.is_bound:
-        form.initial.setdefault("submission_key", uuid.uuid4().hex)
 
 
 class BudgetLineField(forms.ModelChoiceField):
@@ -76,7 +64,7 @@ class GrantApplyForm(forms.Form):
 
     def __init__(self, *args, max_award: int, **kwargs):
         super().__init__(*args, **kwargs)
-        _fresh_key(self)
+        give_fresh_key(self)
         pounds = f"£{max_award // 100:,}" if max_award % 100 == 0 else f"£{max_award / 100:,.2f}"
         self.fields["amount"].help_text = f"In pounds, up to {pounds}"
         self.helper = gds_helper(
@@ -209,7 +197,7 @@ class SpendForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _fresh_key(self)
+        give_fresh_key(self)
         self.helper = gds_helper(
             _date("spent_on"),
             Field.text("amount", field_width=5),

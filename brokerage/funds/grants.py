@@ -20,8 +20,10 @@ from django.utils import timezone
 
 from breakthrough.access import get_visible_or_404, visible
 from breakthrough.audit import log_action
+from breakthrough.locking import locking_transaction
 from breakthrough.models import Partnership, Role
 from breakthrough.money import format_pence
+from breakthrough.submissions import create_once, earlier_submission
 from breakthrough.tasks import send_email
 from brokerage.funds import services as ledger
 from brokerage.models import Carer, Fund, GrantApplication, GrantScheme, PanelMeeting
@@ -103,7 +105,7 @@ def next_meeting(partnership_id: int, *, at=None) -> PanelMeeting | None:
     )
 
 
-@transaction.atomic
+@locking_transaction
 def panel_meeting_add(*, partnership: Partnership, meets_on, cut_off, by, now=None) -> PanelMeeting:
     """Schedule a meeting; applications waiting for one are attached to it when its cut-off is still ahead."""
     _require_staff(by, partnership.pk)
@@ -150,10 +152,9 @@ def grant_apply(
     now=None,
 ) -> GrantApplication:
     """A carer (or hub staff for them) applies. It goes to the next meeting whose cut-off is ahead, or waits."""
-    if submission_key:
-        existing = GrantApplication.objects.filter(submission_key=submission_key, carer=carer).first()
-        if existing is not None:
-            return existing  # the same form sent twice
+    existing = earlier_submission(GrantApplication, submission_key, carer=carer)
+    if existing is not None:
+        return existing  # the same form sent twice
     own = by is not None and by.role == Role.CARER and carer.user_id == by.pk
     if carer.partnership_id is None:
         raise ValidationError("Micro-grants come from your local partnership: ask the hub to add you to one first.")
@@ -168,17 +169,20 @@ def grant_apply(
     if break_kind not in GrantApplication.BreakKind.values:
         raise ValidationError({"break_kind": "Select the kind of break"})
     now = now or timezone.now()
-    application = GrantApplication.objects.create(
+    application, made = create_once(
+        GrantApplication,
+        key=submission_key,
+        owner={"carer": carer},
         partnership_id=carer.partnership_id,
-        carer=carer,
         amount_asked_pence=amount_asked,
         what_for=what_for,
         break_kind=break_kind,
         meeting=next_meeting(carer.partnership_id, at=now),
         submitted_by=by,
         submitted_at=now,
-        submission_key=submission_key or None,
     )
+    if not made:
+        return application  # the same form, sent at the same moment, made it
     log_action(
         application,
         "brokerage.grant_application.submitted",
@@ -210,7 +214,7 @@ def _micro_grant_fund(carer: Carer, by) -> Fund:
     )
 
 
-@transaction.atomic
+@locking_transaction
 def grant_decide(
     *,
     application: GrantApplication,

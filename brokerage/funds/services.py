@@ -7,9 +7,10 @@ when there is one):
 - on PostgreSQL, one statement, `brokerage_ledger_post` (migration 0013): it locks the accounts the legs touch
   in id order (so two postings on the same accounts queue rather than deadlock), refuses a balance that would
   go below minus the account's overdraft limit (writing nothing; `_post` raises ValidationError naming the
-  fund), and writes the posting, its audit event and its legs. A service whose only write is one posting
-  (ledger_commit, ledger_release) therefore needs no transaction of its own: one round trip, and the account
-  rows are locked only while the database runs it;
+  fund), and writes the posting, its audit event and its legs. The account rows are locked only while the
+  database runs it, and (as on every locking path) for at most LOCK_TIMEOUT_MS: each service here runs in
+  `locking_transaction` (breakthrough/locking.py), which limits the wait and answers a lock not granted with
+  "This is busy at the moment. Try again.";
 - on SQLite (the embedded default), the same steps in Python, in a transaction (`_write_here`).
 
 Inserting legs moves the balances of their (locked) accounts in the same statement, by a database trigger
@@ -40,6 +41,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from breakthrough.audit import log_action
+from breakthrough.locking import locking_transaction
 from breakthrough.models import Organisation, Partnership, Role
 from breakthrough.money import format_pence
 from brokerage.models import (
@@ -293,7 +295,7 @@ def _external_fund(partnership_id: int) -> Fund:
     return fund
 
 
-@transaction.atomic
+@locking_transaction
 def fund_open(
     *,
     partnership: Partnership,
@@ -352,7 +354,7 @@ def fund_open(
 # ----------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@locking_transaction
 def ledger_allocate(
     *,
     fund: Fund,
@@ -384,6 +386,7 @@ def ledger_allocate(
     )
 
 
+@locking_transaction
 def ledger_commit(
     *,
     by,
@@ -400,6 +403,7 @@ def ledger_commit(
     return _post(kind=Posting.Kind.COMMIT, legs=legs, by=by, memo=memo, booking=booking, reference=reference)
 
 
+@locking_transaction
 def ledger_release(
     *,
     by,
@@ -416,7 +420,7 @@ def ledger_release(
     return _post(kind=Posting.Kind.RELEASE, legs=legs, by=by, memo=memo, booking=booking, reference=reference)
 
 
-@transaction.atomic
+@locking_transaction
 def ledger_invoice(
     *,
     provider: Organisation,
@@ -479,7 +483,7 @@ def _invoice_shares(invoice: Invoice, kind: str, account_kind: str) -> dict[int,
     return {row["account__fund_id"]: row["total"] for row in rows}
 
 
-@transaction.atomic
+@locking_transaction
 def invoice_pay(*, invoice: Invoice, by) -> Invoice:
     """Pay a submitted invoice from the funds it was charged to: invoiced -> paid. Pays once, whatever the
     retries: an invoice already paid is returned as it is."""
@@ -531,7 +535,7 @@ def _split(amount: int, capacities: dict[int, int]) -> dict[int, int]:
     return {key: part for key, part in parts.items() if part}
 
 
-@transaction.atomic
+@locking_transaction
 def ledger_refund(*, invoice: Invoice, amount: int, by, reason: str) -> Posting:
     """A provider gives back money for a paid invoice: paid -> available, split over its funds as it was paid."""
     _require_amount(amount)
@@ -585,7 +589,7 @@ def _second_person(request, by) -> None:
     _require_manager(by, [request.fund])
 
 
-@transaction.atomic
+@locking_transaction
 def adjustment_approve(*, adjustment: FundAdjustment, by) -> FundAdjustment:
     """A second, different person approves an adjustment: only now is its posting written."""
     adjustment = FundAdjustment.objects.select_for_update().select_related("fund").get(pk=adjustment.pk)
@@ -628,7 +632,7 @@ def overdraft_request(*, fund: Fund, limit: int, reason: str, requested_by) -> O
     return overdraft
 
 
-@transaction.atomic
+@locking_transaction
 def overdraft_approve(*, overdraft: Overdraft, by) -> Overdraft:
     """A second, different person approves an overdraft: the fund's available account gets the new limit."""
     overdraft = Overdraft.objects.select_for_update().select_related("fund").get(pk=overdraft.pk)

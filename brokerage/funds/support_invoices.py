@@ -31,6 +31,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 
 from breakthrough.audit import log_action
+from breakthrough.locking import locking_transaction
 from breakthrough.models import Role
 from breakthrough.money import format_pence
 from brokerage.funds.services import Kind, _lock_accounts, _post, _require_manager
@@ -170,7 +171,7 @@ def _isf(support: PlanSupport) -> Fund:
     return fund
 
 
-@transaction.atomic
+@locking_transaction
 def support_invoice_submit(*, support: PlanSupport, by, reference: str, amount, note: str = "") -> Invoice:
     """A provider's invoice for a support in a plan that is one of their directory breaks."""
     support = _locked_support(support)
@@ -202,7 +203,7 @@ def support_invoice_submit(*, support: PlanSupport, by, reference: str, amount, 
     return invoice
 
 
-@transaction.atomic
+@locking_transaction
 def support_invoice_record(
     *, support: PlanSupport, by, payee_name: str, reference: str, amount, note: str = ""
 ) -> Invoice:

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from breakthrough.audit import log_action
+from breakthrough.locking import locking_transaction, unless_busy
 from breakthrough.models import Organisation, Partnership, Role
 from breakthrough.money import format_pence
 from breakthrough.tasks import send_email
@@ -158,7 +159,7 @@ def _plan_allocated(fund: Fund) -> int:
     return total or 0
 
 
-@transaction.atomic
+@locking_transaction
 def plan_allocate(*, plan, by) -> dict[str, int]:
     """Allocate an approved plan version's budget to the carer's funds: its option-2 (and option-4) supports to
     the ISF held by the hub, its option-1 supports to the direct payment. Called by plan_approve in the same
@@ -266,14 +267,32 @@ def _whose(by, carer) -> str:
     return f"{carer.first_name}'s fund" if carer.first_name else "The carer's fund"
 
 
-def _choose_fund(*, carer, day, pence: int, by, field: str = "payment_source") -> Fund:
+def _lock_spendable(funds) -> None:
+    """Lock the funds' available accounts (in id order, as every posting does) before reading what they can
+    still spend. A request's money is promised (its share) but not committed until the provider confirms, so
+    two requests read at once would both see the same pounds free; with the lock the second waits for the
+    first to commit, then sees its share. Test hook: the negative control replaces this with a no-op."""
+    _lock_accounts([fund.pk for fund in funds], [Kind.AVAILABLE])
+
+
+def _after_spendable_read() -> None:
+    """Called between reading what a fund can spend and promising it. A no-op; the concurrency test widens the
+    race here."""
+
+
+def _choose_fund(*, carer, day, pence: int, by, field: str = "payment_source", lock: bool = False) -> Fund:
+    """The first of the carer's bookable funds that can still afford `pence`. With `lock` (a booking that holds
+    its places' lock already: places are always locked before accounts), the funds' accounts are locked first."""
     funds = bookable_funds(carer=carer, day=day)
     if not funds:
         who = "You have" if by is not None and by.role == Role.CARER else f"{carer.first_name or 'The carer'} has"
         raise ValidationError(
             {field: f"{who} no fund that can pay for this break. Choose to pay for it yourself, or ask the hub."}
         )
+    if lock:
+        _lock_spendable(funds)
     spendable = fund_spendable(funds)
+    _after_spendable_read()
     for fund in funds:
         if spendable.get(fund.pk, 0) >= pence:
             return fund
@@ -338,7 +357,7 @@ def booking_fund_choose(*, booking: Booking, by) -> None:
     the booking if none of the carer's funds can afford it, and commit the cost at once if it is confirmed."""
     if booking.payment_source != "fund" or booking.cost_pence == 0:
         return
-    fund = _choose_fund(carer=booking.carer, day=_booking_day(booking), pence=booking.cost_pence, by=by)
+    fund = _choose_fund(carer=booking.carer, day=_booking_day(booking), pence=booking.cost_pence, by=by, lock=True)
     BookingShare.objects.create(booking=booking, fund=fund, places=booking.places, pence=booking.cost_pence)
     if booking.state == Booking.State.CONFIRMED:
         booking_fund_commit(booking=booking, by=by)
@@ -381,7 +400,7 @@ def _proportional(amount: int, weights: Mapping) -> dict:
     return parts
 
 
-@transaction.atomic
+@locking_transaction
 def pooled_booking_create(*, session, parties, rule: str, by) -> Booking:
     """Book one group session for several households as one booking, its cost split between their funds by
     `rule` (equal shares, or by the places each takes) and recorded on the booking's shares. `parties` is a list
@@ -536,7 +555,7 @@ def booking_fund_attendance(*, booking: Booking, previous: str, by) -> Posting |
     return None
 
 
-@transaction.atomic
+@locking_transaction
 def booking_no_show_release(*, booking: Booking, today=None) -> bool:
     """Give back the money of one no-show not invoiced within NO_SHOW_INVOICE_DAYS of the break (the platform
     acts). The booking row is locked first, so a provider invoicing at the same moment waits, then finds the
@@ -584,7 +603,7 @@ def no_show_release_overdue(*, today=None) -> int:
         .filter(committed__gt=0)
         .order_by("pk")
     )
-    return sum(1 for booking in overdue if booking_no_show_release(booking=booking, today=today))
+    return sum(1 for booking in overdue if unless_busy(booking_no_show_release, booking=booking, today=today))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -662,7 +681,7 @@ def invoice_payable(invoice: Invoice) -> bool:
     return booking.state == Booking.State.ATTENDED or (booking.state == Booking.State.NO_SHOW and invoice.for_no_show)
 
 
-@transaction.atomic
+@locking_transaction
 def invoice_submit(*, booking: Booking, by, reference: str, amount: int | None = None, note: str = "") -> Invoice:
     """A provider's invoice for a booking paid from a fund: committed -> invoiced (spent), once per booking.
 
@@ -758,7 +777,7 @@ def invoice_submit(*, booking: Booking, by, reference: str, amount: int | None =
     return invoice
 
 
-@transaction.atomic
+@locking_transaction
 def invoice_pay_from_hub(*, invoice: Invoice, by) -> tuple[Invoice, bool]:
     """The hub pays an invoice: (the invoice, True if this call paid it). A second submit, a retry or a second
     person at the same moment waits for the invoice row's lock, then finds it paid: (invoice, False). The

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from breakthrough.access import casework_partnership_id, sees_whole_platform
 from breakthrough.models import Role
+from breakthrough.submissions import key_field, unique_per
 from brokerage.models.household import CaredForPerson, Carer
 from brokerage.models.offers import Night, Offer, Session
 
@@ -69,6 +70,8 @@ class Booking(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(max_length=1000, blank=True)
     attendance_recorded_at = models.DateTimeField(null=True, blank=True)
+    # The check page's hidden key: the same page sent twice books once (one per carer: breakthrough/submissions.py).
+    submission_key = key_field()
 
     objects = BookingQuerySet.as_manager()
 
@@ -92,6 +95,7 @@ class Booking(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="cancelled") | Q(cancelled_at__isnull=False), name="booking_cancelled_when"
             ),
+            unique_per("carer", name="booking_key_once_per_carer"),
         ]
 
     def __str__(self):

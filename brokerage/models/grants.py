@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from breakthrough.access import casework_partnership_id, sees_whole_platform
 from breakthrough.models import Partnership, Role
+from breakthrough.submissions import key_field, unique_per
 from brokerage.models.funds import Fund, Posting
 from brokerage.models.household import Carer
 
@@ -115,8 +116,9 @@ class GrantApplication(models.Model):
     )
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(default=timezone.now)
-    # A double submit of the same form carries the same key: the second finds the first.
-    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # A double submit of the same form carries the same key: the second finds the first (one per carer:
+    # breakthrough/submissions.py).
+    submission_key = key_field()
     amount_awarded_pence = models.PositiveIntegerField(null=True, blank=True)
     reason = models.TextField("reason for the decision", max_length=2000, blank=True)
     decided_by = models.ForeignKey(
@@ -138,6 +140,7 @@ class GrantApplication(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount_asked_pence__gt=0), name="grant_application_asks_something"),
+            unique_per("carer", name="grant_application_key_once_per_carer"),
             models.CheckConstraint(condition=~Q(what_for=""), name="grant_application_says_what_for"),
             models.CheckConstraint(
                 condition=Q(
@@ -207,7 +210,7 @@ class DirectPaymentSpend(models.Model):
     receipt_content_type = models.CharField(max_length=50, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
-    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    submission_key = key_field()  # one per fund: breakthrough/submissions.py
     posting = models.OneToOneField(Posting, on_delete=models.PROTECT, related_name="direct_payment_spend")
 
     objects = DirectPaymentSpendQuerySet.as_manager()
@@ -218,6 +221,7 @@ class DirectPaymentSpend(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount_pence__gt=0), name="dp_spend_amount_positive"),
             models.CheckConstraint(condition=~Q(what_for="") & ~Q(supplier=""), name="dp_spend_says_what_and_who"),
+            unique_per("fund", name="dp_spend_key_once_per_fund"),
         ]
 
     def __str__(self):

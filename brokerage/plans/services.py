@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from breakthrough.audit import log_action
+from breakthrough.locking import locking_transaction
 from breakthrough.models import Role, User
 from breakthrough.money import format_pence
 from breakthrough.tasks import send_email
@@ -422,7 +423,7 @@ def plan_return(*, plan: Plan, by: User, reason: str) -> Plan:
     return locked
 
 
-@transaction.atomic
+@locking_transaction
 def plan_approve(*, plan: Plan, by: User) -> Plan:
     """An assessor who did not write or change this version approves it. It replaces the version it was copied
     from, and its PDF is made in the background (a failed render never undoes the approval)."""

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from breakthrough.audit import log_action
+from breakthrough.locking import locking_transaction
 from breakthrough.models import Organisation
 from breakthrough.postcodes import normalise_postcode
 from brokerage.availability import offer_refresh_places_until
@@ -322,7 +323,7 @@ def schedule_generate_sessions(*, schedule: Schedule, by) -> int:
     return len(missing)
 
 
-@transaction.atomic
+@locking_transaction
 def session_change_places(*, session: Session, places: int, by) -> Session:
     """Change how many places a session has; never fewer than are already taken."""
     session = Session.objects.select_for_update().get(pk=session.pk)
@@ -344,7 +345,7 @@ def session_change_places(*, session: Session, places: int, by) -> Session:
     return session
 
 
-@transaction.atomic
+@locking_transaction
 def session_cancel(*, session: Session, by) -> Session:
     """Cancel a session nobody holds places on. Sessions with bookings need those dealt with first."""
     session = Session.objects.select_for_update().get(pk=session.pk)
@@ -371,7 +372,7 @@ def _local_day(moment: datetime.datetime) -> datetime.date:
     return moment.astimezone(local_zone()).date()
 
 
-@transaction.atomic
+@locking_transaction
 def schedule_end(*, schedule: Schedule, last_date: datetime.date, by) -> int:
     """Bring a repeating session's last date forward, cancelling its sessions after that date.
 
@@ -426,7 +427,7 @@ def schedule_end(*, schedule: Schedule, last_date: datetime.date, by) -> int:
     return cancelled
 
 
-@transaction.atomic
+@locking_transaction
 def schedule_change_places(*, schedule: Schedule, places: int, by) -> int:
     """Give every coming session of a schedule (and those it makes later) `places` places.
 
@@ -472,7 +473,7 @@ def schedule_change_places(*, schedule: Schedule, places: int, by) -> int:
     return len(changed)
 
 
-@transaction.atomic
+@locking_transaction
 def nights_open(*, offer: Offer, first_date: datetime.date, last_date: datetime.date, places: int, by) -> int:
     """Make every night from first_date to last_date (inclusive) available with `places` places. Safe to repeat.
 
@@ -527,7 +528,7 @@ def nights_open(*, offer: Offer, first_date: datetime.date, last_date: datetime.
     return len(new) + len(changed)
 
 
-@transaction.atomic
+@locking_transaction
 def nights_close(*, offer: Offer, first_date: datetime.date, last_date: datetime.date, by) -> int:
     """Take every open night from first_date to last_date (inclusive) away, so nobody can book them.
 
