@@ -64,11 +64,11 @@ def test_bad_input_gets_a_message_by_the_field_and_keeps_what_was_entered(client
     # Nothing chosen at all
     page = client.post(book_url(joint_session), {}).content.decode()
     assert "Choose who is going on the break" in page
-    # A service rule (joint break without the carer) comes back as a message too, on the check page
-    client.post(book_url(joint_session), {"people": [str(carer_a.person.pk)], "payment_source": "fund"})
-    check = client.post(book_url(joint_session) + "?step=check")
-    assert check.status_code == 200
-    assert "for you and the person you care for together" in check.content.decode()
+    # A booking rule (a joint break without the carer) is refused on this page, by the question, before any
+    # check page with a "Book" button
+    response = client.post(book_url(joint_session), {"people": [str(carer_a.person.pk)], "payment_source": "fund"})
+    assert response.status_code == 200
+    assert "for you and the person you care for together" in response.content.decode()
     assert not Booking.objects.exists()
 
 
@@ -143,7 +143,6 @@ def test_a_broker_books_for_a_carer_of_their_partnership(client_for, x, y, carer
 
 
 def test_a_carer_books_nights_at_a_property(client_for, carer_a, property_offer):
-    property_offer.nights.update(places=2)
     first = property_offer.stay_nights[0].date
     url = reverse("brokerage:bookings:book_nights", kwargs={"offer_pk": property_offer.pk})
     url += f"?from={first.isoformat()}&nights=2"
@@ -153,7 +152,9 @@ def test_a_carer_books_nights_at_a_property(client_for, carer_a, property_offer)
     assert "nights=2" in response.url
     client.post(response.url)
     booking = Booking.objects.get()
-    assert (booking.first_night, booking.nights, booking.cost_pence) == (first, 2, 16000)
+    # Let as a whole: two guests take the one let of each night, at the price of the property per night.
+    assert (booking.first_night, booking.nights, booking.places, booking.cost_pence) == (first, 2, 1, 8000)
+    assert list(property_offer.nights.order_by("date").values_list("places_taken", flat=True)) == [1, 1, 0]
     assert client.get(url.replace("nights=2", "nights=x")).status_code == 404
 
 

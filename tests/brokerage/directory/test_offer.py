@@ -152,7 +152,10 @@ def test_a_property_shows_nights_for_the_next_four_weeks(client, client_for, car
     NightFactory(offer=offer, date=today + datetime.timedelta(days=40))
     response = client.get(url(offer))
     assert [n.date for n in response.context["nights"]] == [today + datetime.timedelta(days=d) for d in (3, 4)]
-    assert "Full" in response.content.decode()
+    page = response.content.decode()
+    assert "Taken" in page
+    assert "Free" in page
+    assert "Places free" not in page
     carer_page = client_for(carer_a.user).get(url(offer))
     assert carer_page.context["nights_url"] == reverse("brokerage:bookings:stay", kwargs={"offer_pk": offer.pk})
 
