@@ -57,9 +57,8 @@ def new_version(plan, x, *, isf_total: int):
 
 def paid_session(*, price=2500, mode=BookingMode.INSTANT, places=8, provider=None, days=7, **offer):
     extra = {"provider": provider} if provider is not None else {}
-    offer = OfferFactory(
-        break_for=BreakFor.CARED_FOR, price_pence=price, price_unit=PriceUnit.PLACE, booking_mode=mode, **extra, **offer
-    )
+    offer.setdefault("break_for", BreakFor.CARED_FOR)
+    offer = OfferFactory(price_pence=price, price_unit=PriceUnit.PLACE, booking_mode=mode, **extra, **offer)
     starts = timezone.now().replace(microsecond=0) + datetime.timedelta(days=days)
     return SessionFactory(offer=offer, places=places, starts_at=starts, ends_at=starts + datetime.timedelta(hours=3))
 
