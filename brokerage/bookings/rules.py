@@ -147,9 +147,7 @@ def _stay_dates(first_night: datetime.date, nights: int) -> list[datetime.date]:
     return [first_night + datetime.timedelta(days=i) for i in range(nights)]
 
 
-def check_when(
-    *, offer: Offer, session: Session | None, first_night, nights
-) -> tuple[datetime.date, datetime.date]:
+def check_when(*, offer: Offer, session: Session | None, first_night, nights) -> tuple[datetime.date, datetime.date]:
     """The break is open and to come. Returns its first and last (UK) day."""
     if not offer.is_published:
         raise ValidationError("This break is not open for booking.")

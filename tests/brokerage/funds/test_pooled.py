@@ -214,3 +214,16 @@ def test_more_people_than_places_left_is_an_error_on_the_page(client_for, x, hou
     )
     assert "You chose 3 people and the session has 2 places left" in response.content.decode()
     assert not Booking.objects.exists()
+
+
+def test_the_lead_carer_sees_only_their_own_household_going(client_for, x, households):
+    ailsa, beth = households
+    booking = pooled(
+        paid_session(price=1_000), [Party(ailsa, False, (ailsa.jamie,)), Party(beth, False, (beth.rory,))], x
+    )
+    page = client_for(ailsa.user).get(reverse("brokerage:bookings:booking_detail", kwargs={"pk": booking.pk}))
+    html = page.content.decode()
+    assert ailsa.jamie.full_name in html
+    assert beth.rory.full_name not in html
+    staff_page = client_for(x.broker).get(reverse("brokerage:bookings:booking_detail", kwargs={"pk": booking.pk}))
+    assert beth.rory.full_name in staff_page.content.decode()
