@@ -112,6 +112,8 @@ class OfferPlan:
     weekly: tuple[tuple[int, str, str, int], ...] = ()
     # How many days after it starts a session ends (an overnight: 1; a Friday-to-Sunday weekend: 2).
     ends_days_later: int = 0
+    # A bookable property: the most guests it sleeps (it is let to one household at a time).
+    sleeps: int | None = None
 
 
 OFFERS = (
@@ -268,6 +270,7 @@ OFFERS = (
         None,
         None,
         (),
+        sleeps=4,
     ),
     OfferPlan(
         "Riverside Sitters",
@@ -437,6 +440,7 @@ def ensure_offers(orgs: dict[str, Organisation], localities: dict[tuple[str, str
                 "booking_mode": plan.booking_mode,
                 "min_age": plan.min_age,
                 "max_age": plan.max_age,
+                "sleeps": plan.sleeps,
                 **{f"supports_{level}": level in plan.needs for level in ("low", "medium", "high", "complex")},
             },
         )

@@ -7,6 +7,7 @@ from django import forms
 
 from breakthrough.forms import gds_helper
 from breakthrough.submissions import SubmissionKeyField, give_fresh_key
+from brokerage.bookings import rules
 from brokerage.directory.forms import SearchDateField
 from brokerage.models import BreakFor, PaymentSource
 
@@ -14,7 +15,12 @@ ME = "me"
 
 
 class WhoIsGoingForm(forms.Form):
-    """Checkboxes for "me" and each cared-for person the break is for; the payment source."""
+    """Checkboxes for "me" and each cared-for person the break is for; the payment source.
+
+    Only the people the booking rules let take the break on `day` are offered (bookings.rules.person_problem);
+    the others are named, with why, in the hint. A choice the rules refuse as a party (who the break is for,
+    more guests than a property sleeps, more people than `places_left`) is an error here, by the question, so
+    the check page's "Book" button is never one the booking then refuses."""
 
     title = "Who is going on this break?"
     people = forms.MultipleChoiceField(
@@ -28,16 +34,34 @@ class WhoIsGoingForm(forms.Form):
         error_messages={"required": "Choose how the break will be paid for"},
     )
 
-    def __init__(self, *args, offer, household, carer_is_user: bool, **kwargs):
+    def __init__(self, *args, offer, household, carer_is_user: bool, day=None, places_left=None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = []
+        self.offer = offer
+        self.carer_is_user = carer_is_user
+        self.places_left = places_left
+        choices, why_not = [], []
         if offer.break_for in (BreakFor.CARER, BreakFor.BOTH):
             choices.append((ME, "Me" if carer_is_user else "The carer"))
+        self.household = {}
         if offer.break_for in (BreakFor.CARED_FOR, BreakFor.BOTH):
-            choices += [(str(r.cared_for.pk), r.cared_for.full_name) for r in household]
+            for relationship in household:
+                person = relationship.cared_for
+                problem = rules.person_problem(offer, person, day) if day is not None else ""
+                if problem:
+                    why_not.append(f"{person.full_name} cannot go: {problem}.")
+                else:
+                    self.household[str(person.pk)] = person
+                    choices.append((str(person.pk), person.full_name))
         self.fields["people"].choices = choices
+        hints = []
         if offer.break_for == BreakFor.BOTH:
-            self.fields["people"].help_text = "This break is for the carer and the person cared for, together."
+            hints.append("This break is for the carer and the person cared for, together.")
+        if offer.uses_nights:
+            hints.append(
+                "The property is let to your household as a whole"
+                + (f", for up to {offer.sleeps} guest{'s' if offer.sleeps != 1 else ''}." if offer.sleeps else ".")
+            )
+        self.fields["people"].help_text = " ".join(hints + why_not)
         if offer.is_free:
             self.fields["payment_source"].choices = [(PaymentSource.FREE, "It is free")]
             self.fields["payment_source"].initial = PaymentSource.FREE
@@ -46,7 +70,6 @@ class WhoIsGoingForm(forms.Form):
                 (PaymentSource.FUND, PaymentSource.FUND.label),
                 (PaymentSource.SELF, PaymentSource.SELF.label),
             ]
-        self.household = {str(r.cared_for.pk): r.cared_for for r in household}
         self.helper = gds_helper(
             Field.checkboxes("people", legend_size=Size.LARGE, legend_tag="h1"),
             Field.radios("payment_source", legend_size=Size.MEDIUM),
@@ -55,6 +78,24 @@ class WhoIsGoingForm(forms.Form):
     def who(self) -> tuple[bool, list]:
         chosen = self.cleaned_data["people"]
         return ME in chosen, [self.household[pk] for pk in chosen if pk in self.household]
+
+    def clean_people(self):
+        chosen = self.cleaned_data["people"]
+        includes_carer = ME in chosen
+        people = [self.household[pk] for pk in chosen if pk in self.household]
+        problem = rules.party_problem(
+            self.offer, includes_carer=includes_carer, cared_for=people, you=self.carer_is_user
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+        places = rules.places_for(self.offer, includes_carer=includes_carer, cared_for=people)
+        if self.places_left is not None and 0 < self.places_left < places:
+            left = self.places_left
+            raise forms.ValidationError(
+                f"There {'is' if left == 1 else 'are'} {left} place{'' if left == 1 else 's'} left: "
+                f"choose {left} {'person' if left == 1 else 'people'} or fewer"
+            )
+        return chosen
 
 
 class CheckForm(forms.Form):

@@ -54,10 +54,14 @@ def open_nights(*, offer: Offer, first, days: int) -> list[Night]:
 
 
 def _bookings(fetched_by) -> QuerySet[Booking]:
+    people = CaredForPerson.objects.order_by("first_name", "pk")
+    if fetched_by.role == Role.CARER:
+        # A pooled booking's lead carer sees who goes from their own household, not the other households' people.
+        people = people.filter(relationships__carer__user=fetched_by)
     return (
         visible(fetched_by, Booking)
         .select_related("offer__provider", "session")
-        .prefetch_related(Prefetch("cared_for", queryset=CaredForPerson.objects.order_by("first_name", "pk")))
+        .prefetch_related(Prefetch("cared_for", queryset=people))
     )
 
 

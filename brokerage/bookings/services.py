@@ -32,16 +32,14 @@ from breakthrough.models import Role
 from breakthrough.submissions import create_once, earlier_submission
 from breakthrough.tasks import send_email
 from brokerage.availability import offer_refresh_places_until
+from brokerage.bookings import rules
 from brokerage.funds import wiring as funds_wiring
 from brokerage.models import (
     Booking,
     BookingMode,
     BookingNight,
-    BreakFor,
     CaredForPerson,
     Carer,
-    CaringRelationship,
-    ComplianceDocument,
     Night,
     Offer,
     PaymentSource,
@@ -109,15 +107,7 @@ def _release(rows, places: int) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-def _acts_for_carer(user, carer: Carer) -> bool:
-    """The carer themself, or a broker or assessor of the carer's partnership (or a platform admin)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.role == Role.CARER:
-        return carer.user_id is not None and carer.user_id == user.pk
-    if user.role in (Role.BROKER, Role.ASSESSOR):
-        return user.partnership_id is not None and user.partnership_id == carer.partnership_id
-    return user.role == Role.ADMIN
+_acts_for_carer = rules.acts_for_carer
 
 
 def _acts_for_provider(user, offer: Offer) -> bool:
@@ -133,113 +123,10 @@ def _is_staff_for(user, carer: Carer) -> bool:
 
 
 # ----------------------------------------------------------------------------------------------
-# Validation shared by booking and joining the waiting list
+# The booking rules live in rules.py: every path (booking, waiting list, accepting a place, pooled) checks them
 # ----------------------------------------------------------------------------------------------
 
-
-def _stay_dates(first_night: datetime.date, nights: int) -> list[datetime.date]:
-    return [first_night + datetime.timedelta(days=i) for i in range(nights)]
-
-
-def _checks_current(offer: Offer, first_day: datetime.date, last_day: datetime.date) -> list[str]:
-    """The required compliance checks the provider does NOT hold, current, from first_day to last_day."""
-    documents = ComplianceDocument.objects.filter(
-        organisation_id=offer.provider_id, issued_on__lte=first_day, expires_on__gte=last_day
-    ).values_list("kind", flat=True)
-    held = set(documents)
-    return [kind for kind in offer.required_checks if kind not in held]
-
-
-def _validate(
-    *,
-    carer: Carer,
-    offer: Offer,
-    session: Session | None,
-    first_night,
-    nights,
-    includes_carer: bool,
-    cared_for: list[CaredForPerson],
-    payment_source: str,
-    by,
-) -> int:
-    """Every rule a booking (or a waiting-list entry) must pass. Returns the number of places it needs."""
-    if not _acts_for_carer(by, carer):
-        raise ValidationError("You cannot book for this carer.")
-    if not offer.is_published:
-        raise ValidationError("This break is not open for booking.")
-
-    # Where and when.
-    if session is not None:
-        if first_night is not None or nights is not None:
-            raise ValidationError("Book either a session or nights, not both.")
-        if session.offer_id != offer.pk:
-            raise ValidationError("That session belongs to another break.")
-        if session.is_cancelled:
-            raise ValidationError("This session has been cancelled.")
-        if session.starts_at <= timezone.now():
-            raise ValidationError("This session has already started, so it cannot be booked.")
-        first_day = last_day = timezone.localtime(session.starts_at).date()
-    else:
-        if not offer.uses_nights:
-            raise ValidationError("Choose a date and time for this break.")
-        if first_night is None:
-            raise ValidationError({"first_night": "Enter the date of the first night"})
-        if not nights or nights < 1:
-            raise ValidationError({"nights": "Enter how many nights, 1 or more"})
-        if first_night <= timezone.localdate():
-            raise ValidationError({"first_night": "The first night must be in the future"})
-        dates = _stay_dates(first_night, nights)
-        found = set(Night.objects.filter(offer=offer, date__in=dates).values_list("date", flat=True))
-        if len(found) != len(dates):
-            raise ValidationError({"nights": "The property is not available on every night of that stay"})
-        first_day, last_day = dates[0], dates[-1]
-
-    # Who is going.
-    people = list(cared_for)
-    if not includes_carer and not people:
-        raise ValidationError({"cared_for": "Choose who is going on the break"})
-    ids = {p.pk for p in people}
-    if len(ids) != len(people):
-        raise ValidationError({"cared_for": "Choose each person once"})
-    in_household = set(
-        CaringRelationship.objects.filter(carer=carer, cared_for_id__in=ids).values_list("cared_for_id", flat=True)
-    )
-    if in_household != ids:
-        raise ValidationError({"cared_for": "You can only book for people in your household"})
-    if offer.break_for == BreakFor.CARER and (people or not includes_carer):
-        raise ValidationError({"cared_for": "This break is for the carer only"})
-    if offer.break_for == BreakFor.CARED_FOR and (includes_carer or not people):
-        raise ValidationError({"cared_for": "This break is for the person you care for, not for you"})
-    if offer.break_for == BreakFor.BOTH and not (includes_carer and people):
-        raise ValidationError({"cared_for": "This break is for you and the person you care for together"})
-    levels = offer.needs_levels
-    for person in people:
-        if person.needs_level and person.needs_level not in levels:
-            raise ValidationError(
-                {"cared_for": f"This break does not support {person.get_needs_level_display().lower()} needs"}
-            )
-        if offer.min_age is not None or offer.max_age is not None:
-            age = person.age_on(first_day)
-            if age is None:
-                raise ValidationError({"cared_for": f"Add {person.first_name}'s date of birth before booking"})
-            if (offer.min_age is not None and age < offer.min_age) or (
-                offer.max_age is not None and age > offer.max_age
-            ):
-                raise ValidationError({"cared_for": f"This break is not for {person.first_name}'s age"})
-
-    # Money.
-    if offer.is_free and payment_source != PaymentSource.FREE:
-        raise ValidationError({"payment_source": "This break is free"})
-    if not offer.is_free and payment_source not in (PaymentSource.FUND, PaymentSource.SELF):
-        raise ValidationError({"payment_source": "Choose how the break will be paid for"})
-
-    # The provider's checks.
-    missing = _checks_current(offer, first_day, last_day)
-    if missing:
-        raise ValidationError(
-            "This break cannot be booked for that date because the provider's safety checks are not up to date."
-        )
-    return (1 if includes_carer else 0) + len(people)
+_validate = rules.check_booking
 
 
 def booking_cost(*, offer: Offer, session: Session | None, nights: int | None, places: int) -> int:
@@ -390,7 +277,7 @@ def booking_create(
         raise ValidationError(
             "There are not enough places left. You can join the waiting list instead."
             if session is not None
-            else "There are not enough places left on those nights."
+            else "The property has just been taken for some of those nights. Choose other nights."
         )
     _after_capacity_check()
     _take(rows, places)
@@ -423,6 +310,54 @@ def _refuse_a_second_booking(booking, rows, people: list[CaredForPerson], by) ->
     verb = "are" if len(names) > 1 or names == ["You"] else "is"
     where = "on this session" if booking.session_id is not None else "at this property on some of those nights"
     raise ValidationError(f"{who} {verb} already booked {where}.")
+
+
+def booking_refusal(
+    *,
+    carer: Carer,
+    offer: Offer,
+    session: Session | None = None,
+    first_night: datetime.date | None = None,
+    nights: int | None = None,
+    includes_carer: bool,
+    cared_for: Iterable[CaredForPerson],
+    payment_source: str,
+    by,
+) -> str:
+    """Why booking_create would refuse this booking now, in its words, or "": the booking rules, the places
+    left and the fund. A read (nothing locked or written), so the check page shows the reason instead of a
+    "Book" button; booking_create checks it all again, under the lock."""
+    people = list(cared_for)
+    try:
+        places = _validate(
+            carer=carer,
+            offer=offer,
+            session=session,
+            first_night=first_night,
+            nights=nights,
+            includes_carer=includes_carer,
+            cared_for=people,
+            payment_source=payment_source,
+            by=by,
+        )
+        if session is not None:
+            left, day = Session.objects.get(pk=session.pk).places_left, timezone.localtime(session.starts_at).date()
+        else:
+            last = first_night + datetime.timedelta(days=nights - 1)
+            rows = Night.objects.filter(offer=offer, date__range=(first_night, last))
+            left, day = min(row.places_left for row in rows), first_night
+        if left < places:
+            raise ValidationError(
+                "There are not enough places left. You can join the waiting list instead."
+                if session is not None
+                else "The property is taken on some of those nights. Choose other nights."
+            )
+        if payment_source == PaymentSource.FUND:
+            cost = booking_cost(offer=offer, session=session, nights=nights, places=places)
+            funds_wiring.booking_fund_check(carer=carer, day=day, pence=cost, by=by)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
 
 
 def _locked_booking(booking: Booking) -> tuple[Booking, list]:
@@ -730,6 +665,18 @@ def waiting_list_accept(*, entry: WaitingListEntry, by) -> Booking:
     if entry.offer_expires_at <= timezone.now():
         raise ValidationError("Sorry, the time to accept this place has run out.")
     offer = entry.offer
+    # The same rules as a booking: the break, the provider's checks or the people may have changed since joining.
+    _validate(
+        carer=entry.carer,
+        offer=offer,
+        session=entry.session,
+        first_night=entry.first_night,
+        nights=entry.nights,
+        includes_carer=entry.includes_carer,
+        cared_for=list(entry.cared_for.all()),
+        payment_source=entry.payment_source,
+        by=by,
+    )
     state = Booking.State.CONFIRMED if offer.booking_mode == BookingMode.INSTANT else Booking.State.REQUESTED
     now = timezone.now()
     booking = Booking.objects.create(

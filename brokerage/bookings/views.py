@@ -22,7 +22,7 @@ from breakthrough.forms import apply_service_errors, posted
 from breakthrough.models import Role
 from breakthrough.submissions import new_key
 from brokerage.availability import open_nights
-from brokerage.bookings import ical, selectors, services
+from brokerage.bookings import ical, rules, selectors, services
 from brokerage.bookings.forms import ME, CheckForm, CrisisForm, ReasonForm, StayForm, WhoIsGoingForm
 from brokerage.models import Booking, Carer, WaitingListEntry
 from brokerage.selectors import household_people
@@ -57,6 +57,7 @@ def _target(request, *, carer_pk=None, session_pk=None, offer_pk=None) -> dict:
         session = selectors.session_get(fetched_by=request.user, pk=session_pk)
         offer, stay = session.offer, {"session": session}
         places_left = session.places_left
+        day = timezone.localtime(session.starts_at).date()
     else:
         offer = selectors.offer_get(fetched_by=request.user, pk=offer_pk)
         if not offer.uses_nights:
@@ -67,11 +68,15 @@ def _target(request, *, carer_pk=None, session_pk=None, offer_pk=None) -> dict:
             raise Http404("The property is not available on every night of that stay.")
         stay = {"first_night": first, "nights": nights}
         places_left = min(r.places_left for r in rows)
+        day = first
     return {
         "carer": carer,
         "offer": offer,
         "stay": stay,
         "places_left": places_left,
+        # Too few places for the smallest party the break allows (one let, at a property): the waiting list.
+        "full": places_left < (1 if offer.uses_nights else rules.smallest_party(offer)),
+        "day": day,
         "household": household_people(carer=carer, fetched_by=request.user),
         "on_behalf": carer_pk is not None,
     }
@@ -169,6 +174,8 @@ def book(request, session_pk=None, offer_pk=None, carer_pk=None):
         offer=target["offer"],
         household=target["household"],
         carer_is_user=not target["on_behalf"],
+        day=target["day"],
+        places_left=None if target["full"] else target["places_left"],
     )
     crisis_form = CrisisForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -200,7 +207,7 @@ def book(request, session_pk=None, offer_pk=None, carer_pk=None):
     return render(
         request,
         "brokerage/bookings/book.html",
-        {**target, "form": form, "crisis_form": crisis_form, "full": target["places_left"] <= 0, "urls": urls},
+        {**target, "form": form, "crisis_form": crisis_form, "urls": urls},
     )
 
 
@@ -224,7 +231,12 @@ def _check(request, session_pk=None, offer_pk=None, carer_pk=None):
     if not saved:
         return redirect(urls["who"])
     form = WhoIsGoingForm(
-        saved, offer=target["offer"], household=target["household"], carer_is_user=not target["on_behalf"]
+        saved,
+        offer=target["offer"],
+        household=target["household"],
+        carer_is_user=not target["on_behalf"],
+        day=target["day"],
+        places_left=None if target["full"] else target["places_left"],
     )
     if not form.is_valid():
         return redirect(urls["who"])
@@ -247,7 +259,18 @@ def _check(request, session_pk=None, offer_pk=None, carer_pk=None):
         else:
             request.session.pop(key, None)
             return _booked(request, target, booking)
-    places = (1 if includes_carer else 0) + len(people)
+    else:
+        # Ask the booking's own rules first: a "Book" button is only shown for a booking they accept.
+        error = services.booking_refusal(
+            carer=target["carer"],
+            offer=target["offer"],
+            **target["stay"],
+            includes_carer=includes_carer,
+            cared_for=people,
+            payment_source=form.cleaned_data["payment_source"],
+            by=request.user,
+        )
+    places = rules.places_for(target["offer"], includes_carer=includes_carer, cared_for=people)
     cost = services.booking_cost(
         offer=target["offer"], session=target["stay"].get("session"), nights=target["stay"].get("nights"), places=places
     )
@@ -263,6 +286,8 @@ def _check(request, session_pk=None, offer_pk=None, carer_pk=None):
             "cost_pence": cost,
             "payment_label": dict(form.fields["payment_source"].choices)[form.cleaned_data["payment_source"]],
             "error": error,
+            "refused": bool(error) and request.method != "POST",
+            "guests": (1 if includes_carer else 0) + len(people),
             "me": ME,
             "submission_key": check.key or new_key(),
         },

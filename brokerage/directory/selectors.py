@@ -1,5 +1,6 @@
-"""Reads for the public directory. Nothing here is personal, except `session_bookability`, which takes the user
-or the carer being booked for, and `booking_for`, which reads that carer through the access choke point.
+"""Reads for the public directory. Nothing here is personal, except `session_bookability` and `stay_bookability`,
+which take the user or the carer being booked for, and `booking_for`, which reads that carer through the access
+choke point.
 
 Every filter runs in the database, and a page of results costs the same few queries however many offers
 there are: one to count, one for the page (with provider and area joined in).
@@ -20,6 +21,7 @@ from django.utils import timezone
 from breakthrough.access import get_visible_or_404
 from breakthrough.models import Organisation, Role
 from brokerage.availability import open_nights, open_sessions
+from brokerage.bookings import rules
 from brokerage.directory import geo
 from brokerage.models import (
     BreakFor,
@@ -252,33 +254,41 @@ class Bookability:
     reason: str = ""
 
 
-def _person_fits(offer: Offer, person, day: datetime.date) -> str:
-    """Why `person` cannot take this offer on `day`, or "" if they can."""
-    age = person.age_on(day)
-    if age is not None and offer.min_age is not None and age < offer.min_age:
-        return f"{person.first_name} is {age}; this is for ages {offer.min_age} and over"
-    if age is not None and offer.max_age is not None and age > offer.max_age:
-        return f"{person.first_name} is {age}; this is for ages up to {offer.max_age}"
-    if person.needs_level and person.needs_level not in offer.needs_levels:
-        return f"It does not support {person.get_needs_level_display().lower()} needs, which {person.first_name} has"
-    return ""
+def _household_people(user, carer: Carer | None) -> tuple[Carer | None, list | None]:
+    """The carer whose household a page works out bookability for (the signed-in carer, or `carer`), and their
+    people; (None, None) for anyone else."""
+    if carer is None and user is not None and user.is_authenticated and user.role == Role.CARER:
+        carer = carer_of_user(user=user)
+    if carer is None:
+        return None, None
+    # The carer's record came through the access choke point; their people are then read by that
+    # carer's relationships (an indexed lookup), which is the same set the choke point allows.
+    return carer, list(CaredForPerson.objects.filter(relationships__carer=carer).order_by("pk"))
+
+
+def _household_verdict(offer: Offer, people: list | None, day: datetime.date) -> Bookability:
+    """Can the household (its carer and `people`) make a party the booking rules accept on `day`? If not, why."""
+    if people is None or offer.break_for == BreakFor.CARER:
+        return Bookability(True)
+    if not people:
+        return Bookability(False, "Add the person you care for to your household first")
+    reasons = [rules.person_problem(offer, person, day) for person in people]
+    if all(reasons):
+        return Bookability(False, "; ".join(reasons))
+    return Bookability(True)
 
 
 def session_bookability(
     *, offer: Offer, sessions: list[Session], missing: list[str], user=None, carer: Carer | None = None
 ) -> dict[int, Bookability]:
     """For each session: can it be booked (by this signed-in carer, or for `carer`, if given), and if not, why.
+    The reasons are the booking rules' own (bookings.rules), so a "Book" link leads to a booking they accept.
 
     The carer's household is read once per page. `carer` must have come through the access choke point
     (`booking_for`).
     """
-    people = None
-    if carer is None and user is not None and user.is_authenticated and user.role == Role.CARER:
-        carer = carer_of_user(user=user)
-    if carer is not None:
-        # The carer's record came through the access choke point; their people are then read by that
-        # carer's relationships (an indexed lookup), which is the same set the choke point allows.
-        people = list(CaredForPerson.objects.filter(relationships__carer=carer).order_by("pk"))
+    _, people = _household_people(user, carer)
+    smallest = rules.smallest_party(offer)
     result = {}
     for session in sessions:
         if missing:
@@ -286,17 +296,29 @@ def session_bookability(
             result[session.pk] = Bookability(False, reason)
         elif session.places_left <= 0:
             result[session.pk] = Bookability(False, "Full")
-        elif people is not None and offer.break_for in (BreakFor.CARED_FOR, BreakFor.BOTH):
-            day = timezone.localtime(session.starts_at).date()
-            if not people:
-                result[session.pk] = Bookability(False, "Add the person you care for to your household first")
-            else:
-                reasons = [_person_fits(offer, person, day) for person in people]
-                fits = any(not reason for reason in reasons)
-                result[session.pk] = Bookability(True) if fits else Bookability(False, "; ".join(reasons))
+        elif session.places_left < smallest:
+            result[session.pk] = Bookability(
+                False, "Only 1 place left: this break is for the carer and the person cared for together, which takes 2"
+            )
         else:
-            result[session.pk] = Bookability(True)
+            result[session.pk] = _household_verdict(offer, people, timezone.localtime(session.starts_at).date())
     return result
+
+
+def stay_bookability(
+    *, offer: Offer, nights: list[Night], missing: list[str], user=None, carer: Carer | None = None
+) -> Bookability:
+    """Can a stay at this property be booked (by this signed-in carer, or for `carer`), and if not, why: the same
+    rules as the booking (the property is let as a whole, to a party of at most the guests it sleeps)."""
+    if missing:
+        return Bookability(False, "")  # the page's warning says which check is not current
+    free = [night for night in nights if night.places_left > 0]
+    if not free:
+        return Bookability(False, "Every night shown is taken")
+    if offer.sleeps is not None and offer.sleeps < rules.smallest_party(offer):
+        return Bookability(False, "It sleeps 1; this break is for the carer and the person cared for together")
+    _, people = _household_people(user, carer)
+    return _household_verdict(offer, people, free[0].date)
 
 
 def calendar_sessions(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from breakthrough.models import Role
 from breakthrough.money import format_pence
+from brokerage.bookings import rules
 from brokerage.directory import geo, selectors
 from brokerage.directory.forms import DirectorySearchForm
 from brokerage.funds.selectors import fund_affordability
@@ -120,7 +121,7 @@ def offer_detail(request, pk):
         url = waiting_url = None
         if verdict.bookable and books:
             url = book_url(f"{prefix}book_session", session_pk=session.pk, **staff_kwargs)
-        elif books and not missing and session.places_left <= 0:
+        elif books and not missing and session.places_left < rules.smallest_party(offer):
             # Full: the same booking page offers the waiting list instead.
             waiting_url = book_url(f"{prefix}book_session", session_pk=session.pk, **staff_kwargs)
         rows.append(
@@ -132,9 +133,13 @@ def offer_detail(request, pk):
                 "waiting_url": waiting_url,
             }
         )
-    nights_url = None
-    if offer.uses_nights and books and not missing and any(n.places_left > 0 for n in nights):
-        nights_url = book_url(f"{prefix}stay", offer_pk=offer.pk, **staff_kwargs)
+    nights_url = stay = None
+    if offer.uses_nights:
+        stay = selectors.stay_bookability(
+            offer=offer, nights=nights, missing=missing, user=request.user, carer=booking_for
+        )
+        if stay.bookable and books:
+            nights_url = book_url(f"{prefix}stay", offer_pk=offer.pk, **staff_kwargs)
     profile = getattr(offer.provider, "provider_profile", None)
     free = offer.price_unit == PriceUnit.FREE or not offer.price_pence
     # A carer sees what their fund has left against the price (one query; none for anyone else).
@@ -150,6 +155,7 @@ def offer_detail(request, pk):
             "rows": rows,
             "nights": nights,
             "nights_url": nights_url,
+            "stay": stay,
             "signed_in_carer": carer,
             "affordability": affordability,
             "price_per": UNIT_WORDS.get(offer.price_unit, ("a time", "time"))[0],

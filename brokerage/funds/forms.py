@@ -2,13 +2,13 @@
 
 from crispy_forms_gds.layout import Field, Size
 from django import forms
+from django.utils import timezone
 
 from breakthrough.forms import gds_helper
+from brokerage.bookings import rules
 from brokerage.funds.wiring import NO_SHOW_INVOICE_DAYS
-from brokerage.models import BookingShare, PaymentTerms
+from brokerage.models import BookingShare, BreakFor, PaymentTerms
 from brokerage.plans.forms import PoundsField
-
-MOST_PLACES = 20
 
 
 class InvoiceForm(forms.Form):
@@ -123,8 +123,16 @@ class SupportInvoiceForm(InvoiceForm):
         self.helper = gds_helper(*layout)
 
 
+CARER = "carer"
+
+
 class PooledBookingForm(forms.Form):
-    """One group session for several households: places for each, and how the cost is split between funds."""
+    """One group session for several households: who goes from each (its carer and/or the people cared for), and
+    how the cost is split between their funds.
+
+    Only the choices the booking rules allow are offered (bookings.rules): the carer when the break is for carers,
+    each person cared for of an age and needs level the break takes. Who cannot go is named, with why, under the
+    household's question; a household nobody from which can go gets no question (`unable` says why)."""
 
     title = "Book a group session for several households"
     rule = forms.ChoiceField(
@@ -134,36 +142,73 @@ class PooledBookingForm(forms.Form):
         error_messages={"required": "Choose how the cost is split"},
     )
 
-    def __init__(self, *args, carers, **kwargs):
+    def __init__(self, *args, session, households, **kwargs):
+        """`households`: [(carer, [people they care for])], read through the access choke point."""
         super().__init__(*args, **kwargs)
-        self.carers = list(carers)
+        self.session = session
+        self.offer = offer = session.offer
+        day = timezone.localtime(session.starts_at).date()
+        self.households = {}
+        self.unable = []
         names = []
-        for carer in self.carers:
-            name = f"places_{carer.pk}"
-            self.fields[name] = forms.IntegerField(
-                label=f"Places for {carer.first_name} {carer.last_name}",
+        for carer, people in households:
+            choices, why_not = [], []
+            carer_goes = offer.break_for in (BreakFor.CARER, BreakFor.BOTH)
+            if carer_goes:
+                choices.append((CARER, f"{carer.full_name} (the carer)"))
+            fitting = {}
+            if offer.break_for in (BreakFor.CARED_FOR, BreakFor.BOTH):
+                for person in people:
+                    problem = rules.person_problem(offer, person, day)
+                    if problem:
+                        why_not.append(f"{person.full_name} cannot go: {problem}.")
+                    else:
+                        fitting[str(person.pk)] = person
+                        choices.append((str(person.pk), person.full_name))
+                if not people:
+                    why_not.append("No one cared for is recorded in this household.")
+            can_go = bool(choices) and (offer.break_for != BreakFor.BOTH or (carer_goes and fitting))
+            if not can_go:
+                self.unable.append((carer, " ".join(why_not) or "No one in this household can take this break."))
+                continue
+            name = f"party_{carer.pk}"
+            self.households[name] = (carer, fitting)
+            self.fields[name] = forms.MultipleChoiceField(
+                label=f"Who goes from {carer.full_name}'s household?",
+                choices=choices,
                 required=False,
-                min_value=0,
-                max_value=MOST_PLACES,
-                error_messages={
-                    "invalid": "Enter the number of places as a whole number, like 2",
-                    "min_value": "Enter 0 or more places",
-                    "max_value": f"Enter at most {MOST_PLACES} places",
-                },
+                widget=forms.CheckboxSelectMultiple,
+                help_text=" ".join(why_not),
             )
-            self.fields[name].widget.attrs.update({"inputmode": "numeric"})
-            names.append(Field.text(name, field_width=2))
+            names.append(Field.checkboxes(name, legend_size=Size.SMALL))
         self.helper = gds_helper(Field.radios("rule", legend_size=Size.MEDIUM), *names)
 
-    def parties(self):
-        return [
-            (carer, self.cleaned_data.get(f"places_{carer.pk}") or 0)
-            for carer in self.carers
-            if self.cleaned_data.get(f"places_{carer.pk}")
-        ]
+    def parties(self) -> list[rules.Party]:
+        parties = []
+        for name, (carer, fitting) in self.households.items():
+            chosen = self.cleaned_data.get(name) or []
+            if chosen:
+                people = tuple(fitting[pk] for pk in chosen if pk in fitting)
+                parties.append(rules.Party(carer=carer, includes_carer=CARER in chosen, cared_for=people))
+        return parties
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and len(self.parties()) < 2:
-            self.add_error(None, "Give places to at least two households")
+        if self.errors:
+            return cleaned
+        parties = self.parties()
+        for party in parties:
+            problem = rules.party_problem(
+                self.offer, includes_carer=party.includes_carer, cared_for=party.cared_for, you=False
+            )
+            if problem:
+                self.add_error(f"party_{party.carer.pk}", problem)
+        if len(parties) < 2:
+            self.add_error(None, "Choose who goes from at least two households")
+        going = sum(party.size for party in parties)
+        if going > self.session.places_left:
+            left = self.session.places_left
+            self.add_error(
+                None, f"You chose {going} people and the session has {left} place{'s' if left != 1 else ''} left"
+            )
         return cleaned

@@ -16,7 +16,9 @@ from brokerage.funds.wiring import _committed_for, _committed_subquery, invoice_
 from brokerage.models import (
     Booking,
     BookingShare,
+    CaredForPerson,
     Carer,
+    CaringRelationship,
     Fund,
     FundAccount,
     Invoice,
@@ -490,6 +492,21 @@ def pooled_session_get(*, fetched_by, pk) -> Session:
 def pooled_carers(*, fetched_by) -> QuerySet[Carer]:
     """The households the user may book for, for the pooled booking page's choices."""
     return visible(fetched_by, Carer).order_by("last_name", "first_name", "pk")
+
+
+def pooled_households(*, fetched_by, carers) -> list[tuple[Carer, list]]:
+    """[(carer, [the people they care for])] for the pooled booking page, the people through the access choke
+    point too (one query)."""
+    carers = list(carers)
+    people = {carer.pk: [] for carer in carers}
+    relationships = (
+        CaringRelationship.objects.filter(carer__in=carers, cared_for__in=visible(fetched_by, CaredForPerson))
+        .select_related("cared_for")
+        .order_by("created_at", "pk")
+    )
+    for relationship in relationships:
+        people[relationship.carer_id].append(relationship.cared_for)
+    return [(carer, people[carer.pk]) for carer in carers]
 
 
 def provider_agreement_providers(*, fetched_by) -> list:

@@ -159,7 +159,8 @@ def pooled_book(request, session_pk):
     carers = list(
         selectors.pooled_carers(fetched_by=request.user).filter(funds__kind__in=wiring.BOOKABLE_KINDS).distinct()[:40]
     )
-    form = forms.PooledBookingForm(posted(request), carers=carers)
+    households = selectors.pooled_households(fetched_by=request.user, carers=carers)
+    form = forms.PooledBookingForm(posted(request), session=session, households=households)
     if request.method == "POST" and form.is_valid():
         try:
             booking = wiring.pooled_booking_create(

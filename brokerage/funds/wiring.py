@@ -352,6 +352,13 @@ def booking_fund_commit(*, booking: Booking, by) -> Posting | None:
     )
 
 
+def booking_fund_check(*, carer, day, pence: int, by) -> None:
+    """Refuse, in the words booking_fund_choose would use, a booking of `pence` on `day` that none of the carer's
+    funds can pay for (a read: nothing is locked or written; the check page asks before it offers "Book")."""
+    if pence:
+        _choose_fund(carer=carer, day=day, pence=pence, by=by)
+
+
 def booking_fund_choose(*, booking: Booking, by) -> None:
     """A new booking paid from a fund (booking_create, waiting_list_accept): record which fund pays, refusing
     the booking if none of the carer's funds can afford it, and commit the cost at once if it is confirmed."""
@@ -404,42 +411,36 @@ def _proportional(amount: int, weights: Mapping) -> dict:
 def pooled_booking_create(*, session, parties, rule: str, by) -> Booking:
     """Book one group session for several households as one booking, its cost split between their funds by
     `rule` (equal shares, or by the places each takes) and recorded on the booking's shares. `parties` is a list
-    of (carer, places); the first carer is the booking's lead. Hub staff only. Commits at once if the offer
-    books instantly, else when the provider confirms; each fund sees its own share."""
+    of bookings.rules.Party (a household: its carer going or not, and the people cared for going); the first
+    carer is the booking's lead. Every party passes the same booking rules as a booking of its own
+    (rules.check_pooled). The booking's cared_for are everyone cared for who goes; whether each household's carer
+    goes is on its share (and the lead's on the booking too). Hub staff only. Commits at once if the offer books
+    instantly, else when the provider confirms; each fund sees its own share."""
+    from brokerage.bookings import rules
     from brokerage.bookings.services import _lock_places, _take, booking_cost
     from brokerage.models import BookingMode
 
-    parties = [(carer, places) for carer, places in parties if places]
-    if len(parties) < 2:
-        raise ValidationError({"carers": "Choose at least two households to share the session"})
-    if len({carer.pk for carer, _ in parties}) != len(parties):
-        raise ValidationError({"carers": "Choose each household once"})
+    parties = list(parties)
     if rule not in (BookingShare.Rule.EQUAL, BookingShare.Rule.PLACES):
         raise ValidationError({"rule": "Choose how the cost is split"})
-    partnership_ids = {carer.partnership_id for carer, _ in parties}
-    if len(partnership_ids) != 1 or by is None or by.role not in (Role.BROKER, Role.ASSESSOR, Role.ADMIN):
-        raise ValidationError("You cannot book for these households.")
-    if by.role != Role.ADMIN and by.partnership_id not in partnership_ids:
-        raise ValidationError("You cannot book for these households.")
+    taking = rules.check_pooled(session=session, parties=parties, by=by)
     offer = session.offer
-    if not offer.is_published or session.is_cancelled or session.starts_at <= timezone.now():
-        raise ValidationError("This session cannot be booked.")
-    if offer.is_free:
-        raise ValidationError("This break is free, so there is no cost to share.")
-    places = sum(p for _, p in parties)
+    places = sum(taking)
     cost = booking_cost(offer=offer, session=session, nights=None, places=places)
-    weights = {i: (1 if rule == BookingShare.Rule.EQUAL else p) for i, (_, p) in enumerate(parties)}
+    weights = {i: (1 if rule == BookingShare.Rule.EQUAL else p) for i, p in enumerate(taking)}
     split = _proportional(cost, weights)
     day = timezone.localtime(session.starts_at).date()
-    chosen = {i: _choose_fund(carer=carer, day=day, pence=split[i], by=by, field="carers") for i, (carer, _) in
-              enumerate(parties)}  # fmt: skip
+    chosen = {
+        i: _choose_fund(carer=party.carer, day=day, pence=split[i], by=by, field=f"party_{party.carer.pk}")
+        for i, party in enumerate(parties)
+    }
     state = Booking.State.CONFIRMED if offer.booking_mode == BookingMode.INSTANT else Booking.State.REQUESTED
     now = timezone.now()
     booking = Booking.objects.create(
-        carer=parties[0][0],
+        carer=parties[0].carer,
         offer=offer,
         session=session,
-        includes_carer=True,
+        includes_carer=parties[0].includes_carer,
         places=places,
         cost_pence=cost,
         payment_source="fund",
@@ -448,9 +449,17 @@ def pooled_booking_create(*, session, parties, rule: str, by) -> Booking:
         requested_at=now,
         decided_at=now if state == Booking.State.CONFIRMED else None,
     )
+    booking.cared_for.set([person for party in parties for person in party.cared_for])
     BookingShare.objects.bulk_create(
-        BookingShare(booking=booking, fund=chosen[i], rule=rule, places=p, pence=split[i])
-        for i, (_, p) in enumerate(parties)
+        BookingShare(
+            booking=booking,
+            fund=chosen[i],
+            rule=rule,
+            places=taking[i],
+            includes_carer=party.includes_carer,
+            pence=split[i],
+        )
+        for i, party in enumerate(parties)
         if split[i]
     )
     log_action(booking, f"brokerage.booking.{state}", user=by, data={"places": places, "pooled": len(parties)})

@@ -436,6 +436,9 @@ class BookingShare(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="booking_shares")
     rule = models.CharField(max_length=10, choices=Rule.choices, default=Rule.SOLE)
     places = models.PositiveSmallIntegerField(default=0)  # the places this fund's household takes (rule "places")
+    # On a pooled booking, whether this fund's household's carer goes too (its cared-for people are on the
+    # booking's cared_for). A booking of one household records that on the booking itself.
+    includes_carer = models.BooleanField(default=False)
     pence = models.BigIntegerField()
 
     objects = BookingShareQuerySet.as_manager()

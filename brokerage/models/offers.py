@@ -106,6 +106,9 @@ class Offer(models.Model):
     setting = models.CharField(max_length=20, choices=Setting.choices)
     min_age = models.PositiveSmallIntegerField(null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A bookable property is let as a whole (one household's stay takes it for those nights): the most guests
+    # it sleeps. Empty for anything else.
+    sleeps = models.PositiveSmallIntegerField("most guests it sleeps", null=True, blank=True)
     supports_low = models.BooleanField("low needs", default=True)
     supports_medium = models.BooleanField("medium needs", default=True)
     supports_high = models.BooleanField("high needs", default=False)
@@ -146,6 +149,7 @@ class Offer(models.Model):
                 condition=Q(min_age__isnull=True) | Q(max_age__isnull=True) | Q(min_age__lte=F("max_age")),
                 name="offer_age_range_in_order",
             ),
+            models.CheckConstraint(condition=Q(sleeps__isnull=True) | Q(sleeps__gt=0), name="offer_sleeps_someone"),
         ]
 
     def __str__(self):
@@ -244,7 +248,9 @@ class Session(models.Model):
 
 
 class Night(models.Model):
-    """One night of a bookable property. A stay of N nights takes a place on each of them."""
+    """One night of a bookable property. The property is let as a whole: a stay of N nights takes one place (the
+    let) on each of them, whatever the size of the party (up to the guests it sleeps). `places` is how many lets
+    a night has: 1 for a single property."""
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="nights")
     date = models.DateField()

@@ -234,6 +234,18 @@ class OfferForm(forms.Form):
             "max_value": "The oldest age must be 120 or less",
         },
     )
+    sleeps = forms.IntegerField(
+        label="How many guests does it sleep? (bookable properties only)",
+        help_text="A property is let to one household at a time, for up to this many guests.",
+        min_value=1,
+        max_value=50,
+        required=False,
+        error_messages={
+            "invalid": "Enter how many guests it sleeps as a whole number, like 4",
+            "min_value": "It must sleep at least 1 guest",
+            "max_value": "Enter 50 guests or fewer",
+        },
+    )
     needs_levels = forms.MultipleChoiceField(
         label="Levels of need it supports",
         choices=NeedsLevel.choices,
@@ -297,6 +309,7 @@ class OfferForm(forms.Form):
                 Field.radios("setting", legend_size=Size.SMALL),
                 Field.text("min_age", field_width=3),
                 Field.text("max_age", field_width=3),
+                Field.text("sleeps", field_width=3),
                 Field.checkboxes("needs_levels", legend_size=Size.SMALL),
                 Field.checkboxes("features", legend_size=Size.SMALL),
                 legend="Who it is for",
@@ -329,6 +342,7 @@ class OfferForm(forms.Form):
             "setting": offer.setting,
             "min_age": offer.min_age,
             "max_age": offer.max_age,
+            "sleeps": offer.sleeps,
             "needs_levels": offer.needs_levels,
             "features": list(offer.features.all()),
             "locality": offer.locality_id,
@@ -377,6 +391,7 @@ class OfferForm(forms.Form):
                 "setting",
                 "min_age",
                 "max_age",
+                "sleeps",
                 "locality",
                 "postcode",
                 "price_unit",

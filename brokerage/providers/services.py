@@ -25,6 +25,7 @@ from brokerage.models import (
     ComplianceDocument,
     Night,
     Offer,
+    OfferKind,
     OutwardCode,
     PriceUnit,
     ProviderProfile,
@@ -46,6 +47,7 @@ OFFER_FIELDS = (
     "setting",
     "min_age",
     "max_age",
+    "sleeps",
     "supports_low",
     "supports_medium",
     "supports_high",
@@ -139,6 +141,10 @@ def _clean_offer_data(data: dict) -> dict:
     low, high = data.get("min_age"), data.get("max_age")
     if low is not None and high is not None and low > high:
         raise ValidationError({"max_age": "The oldest age must be the same as or more than the youngest age"})
+    if data.get("kind") == OfferKind.PROPERTY and not data.get("sleeps"):
+        raise ValidationError({"sleeps": "Enter how many guests the property sleeps"})
+    if "kind" in data and data["kind"] != OfferKind.PROPERTY:
+        data["sleeps"] = None  # only a bookable property is let to guests
     if not any(data.get(f"supports_{level}") for level in ("low", "medium", "high", "complex")):
         raise ValidationError({"needs_levels": "Choose at least one level of need the offer supports"})
     return data

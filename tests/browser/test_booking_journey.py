@@ -396,3 +396,96 @@ def test_a_joint_break_is_booked_confirmed_cancelled_and_offered_to_the_waiting_
     world["session"].refresh_from_db()
     assert world["session"].places_taken == 2
     assert Booking.objects.filter(session=world["session"], state__in=Booking.HOLDING).count() == 1
+
+
+# ----------------------------------------------------------------------------------------------
+# The Loch-side cottage: a bookable property let as a whole, booked by a carer and the person they care for
+# ----------------------------------------------------------------------------------------------
+
+COTTAGE = "Loch-side accessible cottage"
+
+
+@pytest.fixture
+def cottage(x):
+    from tests.factories import NightFactory
+
+    provider = ProviderFactory(name="Heatherbank House")  # with current insurance
+    provider.partnerships_served.set([x.partnership])
+    offer = OfferFactory(
+        provider=provider,
+        locality=x.locality,
+        title=COTTAGE,
+        summary="A two-bedroom cottage with a hoist and wet room, for a break together.",
+        kind=OfferKind.PROPERTY,
+        break_for=BreakFor.BOTH,
+        price_pence=9500,
+        price_unit="night",
+        booking_mode=BookingMode.INSTANT,
+        supports_medium=True,
+        supports_complex=True,
+        sleeps=4,
+    )
+    today = timezone.localdate()
+    for days in range(1, 28):
+        NightFactory(offer=offer, date=today + datetime.timedelta(days=days))  # one let a night
+    return {"offer": offer, "first": today + datetime.timedelta(days=10)}
+
+
+def test_a_carer_and_the_person_they_care_for_book_the_cottage_together(page, checkpoint, x, cottage):
+    mail.outbox.clear()
+    morag = _household(x, email=MORAG, first="Morag", last="MacLeod", person_first="Jamie", needs=NeedsLevel.HIGH)
+    offer, first = cottage["offer"], cottage["first"]
+    page.goto(reverse("account_login"))
+    sign_in(page, checkpoint, MORAG, lands_on="Your short breaks account")
+
+    page.goto(reverse("brokerage:directory:offer", kwargs={"pk": offer.pk}))
+    checkpoint(page, COTTAGE)
+    expect(summary_value(page, "Sleeps")).to_have_text("Up to 4 guests, let to one household at a time")
+    nights = page.get_by_role("table", name="Nights free or taken")
+    expect(nights).not_to_contain_text("Places free")
+    expect(nights.locator("tbody tr").first.locator("td").nth(1)).to_have_text("Free")
+    page.get_by_role("link", name="Book nights").click()
+
+    checkpoint(page, f"When do you want to stay? {COTTAGE}")
+    page.get_by_label("Day").fill(str(first.day))
+    page.get_by_label("Month").fill(str(first.month))
+    page.get_by_label("Year").fill(str(first.year))
+    page.get_by_label("Number of nights").fill("2")
+    page.get_by_role("button", name="Continue").click()
+
+    checkpoint(page, "Who is going on this break?")
+    expect(summary_value(page, "The property")).to_have_text("Free on every night of the stay; sleeps up to 4")
+    expect(main(page)).to_contain_text("The property is let to your household as a whole, for up to 4 guests.")
+    page.get_by_label("Me", exact=True).check()
+    page.get_by_label("Jamie MacLeod").check()
+    page.get_by_label("Paid by the carer").check()
+    page.get_by_role("button", name="Continue").click()
+
+    checkpoint(page, "Check your booking")
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(summary_value(page, "Guests")).to_have_text("2, with the whole property to yourselves")
+    expect(summary_value(page, "Cost")).to_have_text("£190 (Paid by the carer)")
+    page.get_by_role("button", name="Book this break").click()
+
+    checkpoint(page, COTTAGE)
+    expect(page.get_by_role("alert").filter(has_text="Your break is booked.")).to_be_visible()
+    expect(summary_value(page, "Status")).to_have_text("Confirmed")
+    expect(summary_value(page, "Who is going")).to_have_text("Morag MacLeod, Jamie MacLeod")
+
+    booking = Booking.objects.get(carer=morag)
+    assert (booking.first_night, booking.nights, booking.places, booking.cost_pence) == (first, 2, 1, 19_000)
+    assert booking.includes_carer
+    assert list(booking.cared_for.all()) == [morag.person]
+    taken = dict(offer.nights.filter(places_taken=1).values_list("date", "places_taken"))
+    assert sorted(taken) == [first, first + datetime.timedelta(days=1)]
+    assert subjects(MORAG) == [f"your break is booked: {COTTAGE}"]
+
+    # The offer page now shows those two nights as taken.
+    page.goto(reverse("brokerage:directory:offer", kwargs={"pk": offer.pk}))
+    checkpoint(page, COTTAGE)
+    row = (
+        page.get_by_role("table", name="Nights free or taken")
+        .locator("tbody tr")
+        .filter(has_text=f"{first:%A} {first.day} {first:%B %Y}")
+    )
+    expect(row.locator("td").nth(1)).to_have_text("Taken")

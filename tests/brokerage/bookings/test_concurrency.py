@@ -6,6 +6,7 @@ extra writes (IntegrityError). So the test would fail if the lock were removed f
 """
 
 import contextlib
+import datetime
 import random
 import threading
 import time
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 
 from brokerage.bookings import services
-from brokerage.models import Booking, PaymentSource, Session, WaitingListEntry
+from brokerage.models import Booking, BreakFor, Night, OfferKind, PaymentSource, Session, WaitingListEntry
 from tests.factories import CaredForPersonFactory, CarerFactory, SessionFactory, UserFactory, cares_for
 
 THREADS = 12
@@ -187,3 +188,96 @@ def test_random_book_cancel_sequences_keep_places_taken_equal_to_places_held(see
                     WaitingListEntry.objects.filter(pk=entry.pk).update(offer_expires_at=entry.offered_at)
                     services.waiting_list_expire_overdue()
         _balanced(session)
+
+
+# ----------------------------------------------------------------------------------------------
+# A bookable property, let as a whole: many households race for the same nights, one gets them
+# ----------------------------------------------------------------------------------------------
+
+
+def _cottage(nights=3):
+    from tests.factories import NightFactory, OfferFactory
+
+    offer = OfferFactory(kind=OfferKind.PROPERTY, break_for=BreakFor.BOTH, sleeps=4)
+    first = NightFactory(offer=offer).date
+    for i in range(1, nights):
+        NightFactory(offer=offer, date=first + datetime.timedelta(days=i))
+    return offer, first
+
+
+def _race_for_nights(offer, first, carers, nights, *, overlap=True):
+    barrier = threading.Barrier(len(carers), timeout=30)
+    outcomes = []
+    guard = threading.Lock()
+
+    def attempt(carer, start):
+        try:
+            barrier.wait()
+            services.booking_create(
+                carer=carer,
+                offer=offer,
+                first_night=start,
+                nights=nights,
+                includes_carer=True,  # a carer and the person they care for: two guests, one let
+                cared_for=carer.people,
+                payment_source=PaymentSource.FREE,
+                by=carer.user,
+            )
+            outcome = "booked"
+        except ValidationError:
+            outcome = "taken"
+        except IntegrityError:
+            outcome = "constraint"
+        finally:
+            connection.close()
+        with guard:
+            outcomes.append(outcome)
+
+    # Overlapping stays: every other household asks for the stay one night later, so the rows locked overlap.
+    threads = [
+        threading.Thread(target=attempt, args=(carer, first + datetime.timedelta(days=i % 2 if overlap else 0)))
+        for i, carer in enumerate(carers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_stays_at_a_let_property_give_its_nights_to_one_household(monkeypatch):
+    offer, first = _cottage(nights=3)
+    carers = _households(THREADS)
+    with race_window(monkeypatch, lock=True) as passed:
+        outcomes = _race_for_nights(offer, first, carers, nights=2)
+    assert len(outcomes) == THREADS
+    assert outcomes.count("booked") == 1
+    assert outcomes.count("constraint") == 0  # the lock, not the constraint, turned the others away
+    assert len(passed) == 1
+    [booking] = Booking.objects.filter(offer=offer)
+    assert booking.places == 1
+    assert booking.cared_for.count() == 1
+    assert booking.includes_carer
+    taken = {night.date: night.places_taken for night in Night.objects.filter(offer=offer)}
+    held = {booking.first_night + datetime.timedelta(days=i) for i in range(booking.nights)}
+    assert taken == {day: (1 if day in held else 0) for day in taken}
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_without_the_lock_two_households_pass_the_check_for_the_same_nights(monkeypatch):
+    offer, first = _cottage(nights=3)
+    carers = _households(THREADS)
+
+    def no_lock(*, session=None, offer=None, first_night=None, nights=None):
+        last = first_night + datetime.timedelta(days=nights - 1)
+        return list(Night.objects.filter(offer=offer, date__range=(first_night, last)).order_by("date"))
+
+    with race_window(monkeypatch, lock=True) as passed:
+        monkeypatch.setattr(services, "_lock_places", no_lock)
+        outcomes = _race_for_nights(offer, first, carers, nights=2, overlap=False)
+    assert len(passed) > 1, "without the lock more than one household should pass the check"
+    assert outcomes.count("constraint") > 0  # only the database constraint stopped the extra lets
+    assert max(Night.objects.filter(offer=offer).values_list("places_taken", flat=True)) == 1

@@ -28,7 +28,7 @@ from brokerage.funds.selectors import fund_balances
 from brokerage.funds.statements import Month, statement_build
 from brokerage.models import Booking, BookingShare, ComplianceKind, Invoice, PaymentSource, Posting
 from tests.brokerage.funds.factories import personal_fund
-from tests.brokerage.funds.wiring_helpers import book_from_fund, on_day, paid_session
+from tests.brokerage.funds.wiring_helpers import book_from_fund, on_day, paid_session, party
 from tests.celery_worker import celery_worker
 from tests.factories import ComplianceDocumentFactory
 
@@ -148,7 +148,7 @@ def test_a_pooled_no_show_gives_each_fund_its_share_back(x, carer_a, carer_b_in_
     second = personal_fund(x.broker, carer=carer_b_in_x, amount=10_000)
     session = paid_session(price=2_000, provider=provider.organisation)
     booking = wiring.pooled_booking_create(
-        session=session, parties=[(carer_a, 1), (carer_b_in_x, 2)], rule=BookingShare.Rule.PLACES, by=x.broker
+        session=session, parties=[party(carer_a, 1), party(carer_b_in_x, 2)], rule=BookingShare.Rule.PLACES, by=x.broker
     )
     record(on_day(booking, days_ago=0), provider, attended=False)
     assert money(first, x) == money(second, x) == {"available": 10_000, "committed": 0, "spent": 0}

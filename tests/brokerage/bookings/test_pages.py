@@ -64,11 +64,11 @@ def test_bad_input_gets_a_message_by_the_field_and_keeps_what_was_entered(client
     # Nothing chosen at all
     page = client.post(book_url(joint_session), {}).content.decode()
     assert "Choose who is going on the break" in page
-    # A service rule (joint break without the carer) comes back as a message too, on the check page
-    client.post(book_url(joint_session), {"people": [str(carer_a.person.pk)], "payment_source": "fund"})
-    check = client.post(book_url(joint_session) + "?step=check")
-    assert check.status_code == 200
-    assert "for you and the person you care for together" in check.content.decode()
+    # A booking rule (a joint break without the carer) is refused on this page, by the question, before any
+    # check page with a "Book" button
+    response = client.post(book_url(joint_session), {"people": [str(carer_a.person.pk)], "payment_source": "fund"})
+    assert response.status_code == 200
+    assert "for you and the person you care for together" in response.content.decode()
     assert not Booking.objects.exists()
 
 
@@ -143,7 +143,6 @@ def test_a_broker_books_for_a_carer_of_their_partnership(client_for, x, y, carer
 
 
 def test_a_carer_books_nights_at_a_property(client_for, carer_a, property_offer):
-    property_offer.nights.update(places=2)
     first = property_offer.stay_nights[0].date
     url = reverse("brokerage:bookings:book_nights", kwargs={"offer_pk": property_offer.pk})
     url += f"?from={first.isoformat()}&nights=2"
@@ -153,8 +152,76 @@ def test_a_carer_books_nights_at_a_property(client_for, carer_a, property_offer)
     assert "nights=2" in response.url
     client.post(response.url)
     booking = Booking.objects.get()
-    assert (booking.first_night, booking.nights, booking.cost_pence) == (first, 2, 16000)
+    # Let as a whole: two guests take the one let of each night, at the price of the property per night.
+    assert (booking.first_night, booking.nights, booking.places, booking.cost_pence) == (first, 2, 1, 8000)
+    assert list(property_offer.nights.order_by("date").values_list("places_taken", flat=True)) == [1, 1, 0]
     assert client.get(url.replace("nights=2", "nights=x")).status_code == 404
+
+
+def nights_url(offer, first, nights=2):
+    return reverse("brokerage:bookings:book_nights", kwargs={"offer_pk": offer.pk}) + (
+        f"?from={first.isoformat()}&nights={nights}"
+    )
+
+
+def test_the_who_is_going_step_at_a_property_says_it_is_let_as_a_whole(client_for, carer_a, property_offer):
+    property_offer.sleeps = 4
+    property_offer.save()
+    page = client_for(carer_a.user).get(nights_url(property_offer, property_offer.stay_nights[0].date)).content
+    page = page.decode()
+    assert "Free on every night of the stay" in page
+    assert "Places left" not in page
+    assert "let to your household as a whole, for up to 4 guests" in page
+
+
+def test_more_guests_than_the_property_sleeps_is_an_error_on_the_who_is_going_step(client_for, carer_a, property_offer):
+    from tests.factories import CaredForPersonFactory, cares_for
+
+    property_offer.sleeps = 2
+    property_offer.save()
+    second = cares_for(carer_a, CaredForPersonFactory(first_name="Iona"))
+    url = nights_url(property_offer, property_offer.stay_nights[0].date)
+    response = client_for(carer_a.user).post(
+        url, {"people": ["me", str(carer_a.person.pk), str(second.pk)], "payment_source": "self"}
+    )
+    assert response.status_code == 200
+    assert "The property sleeps 2: choose 2 or fewer people" in response.content.decode()
+
+
+def test_the_who_is_going_step_offers_only_people_the_break_takes_and_says_why(client_for, carer_a):
+    from tests.factories import CaredForPersonFactory, cares_for
+
+    carer_a.person.date_of_birth = datetime.date.today().replace(year=datetime.date.today().year - 30)
+    carer_a.person.save()
+    young = cares_for(carer_a, CaredForPersonFactory(first_name="Iona", date_of_birth=datetime.date(2016, 1, 1)))
+    session = SessionFactory(offer=OfferFactory(max_age=18))
+    response = client_for(carer_a.user).get(book_url(session))
+    assert [value for value, _ in response.context["form"].fields["people"].choices] == [str(young.pk)]
+    assert f"{carer_a.person.full_name} cannot go: Jamie is 30; this is for ages up to 18." in response.content.decode()
+    response = client_for(carer_a.user).post(book_url(session), {"people": [str(carer_a.person.pk)]})
+    assert response.status_code == 200
+    assert "govuk-error-message" in response.content.decode()
+
+
+def test_a_check_page_the_booking_would_refuse_shows_why_instead_of_a_book_button(client_for, carer_a, session):
+    from brokerage.models import ComplianceDocument
+
+    client = client_for(carer_a.user)
+    check = client.post(book_url(session), {"people": [str(carer_a.person.pk)], "payment_source": "free"}).url
+    assert "Book this break" in client.get(check).content.decode()
+    ComplianceDocument.objects.filter(organisation_id=session.offer.provider_id).delete()  # the insurance lapsed
+    page = client.get(check).content.decode()
+    assert "safety checks are not up to date" in page
+    assert "Book this break" not in page
+    assert not Booking.objects.exists()
+
+
+def test_a_joint_session_with_one_place_left_offers_the_waiting_list(client_for, carer_a, joint_session):
+    joint_session.places_taken = joint_session.places - 1
+    joint_session.save()
+    page = client_for(carer_a.user).get(book_url(joint_session)).content.decode()
+    assert "This is full. You can join the waiting list" in page
+    assert "Join the waiting list" in page
 
 
 def _breaks_queries(client):

@@ -11,7 +11,16 @@ from django.utils import timezone
 from breakthrough.models import AuditEvent
 from brokerage.bookings import services
 from brokerage.bookings.tasks import expire_waiting_list_offers, lapse_unanswered_requests
-from brokerage.models import Booking, BreakFor, ComplianceKind, NeedsLevel, PaymentSource, Setting, WaitingListEntry
+from brokerage.models import (
+    Booking,
+    BreakFor,
+    ComplianceDocument,
+    ComplianceKind,
+    NeedsLevel,
+    PaymentSource,
+    Setting,
+    WaitingListEntry,
+)
 from tests.brokerage.bookings.conftest import book
 from tests.factories import CaredForPersonFactory, ComplianceDocumentFactory, OfferFactory, SessionFactory, cares_for
 
@@ -200,42 +209,54 @@ def test_a_full_session_cannot_be_booked(carer_a):
 # ----------------------------------------------------------------------------------------------
 
 
-def test_a_stay_takes_every_night_and_cancelling_releases_them(carer_a, property_offer):
-    property_offer.nights.update(places=2)
-    first = property_offer.stay_nights[0].date
-    booking = services.booking_create(
-        carer=carer_a,
-        offer=property_offer,
-        first_night=first,
-        nights=2,
-        includes_carer=True,
-        cared_for=[carer_a.person],
+def stay(carer, offer, *, nights=2, includes_carer=True, people=None, first=None):
+    return services.booking_create(
+        carer=carer,
+        offer=offer,
+        first_night=first or offer.stay_nights[0].date,
+        nights=nights,
+        includes_carer=includes_carer,
+        cared_for=[carer.person] if people is None else people,
         payment_source=PaymentSource.SELF,
-        by=carer_a.user,
+        by=carer.user,
     )
-    assert booking.cost_pence == 4000 * 2 * 2
-    assert booking.places == 2
+
+
+def test_a_stay_takes_every_night_and_cancelling_releases_them(carer_a, property_offer):
+    booking = stay(carer_a, property_offer, nights=2)
+    assert booking.cost_pence == 4000 * 2  # the property's price per night, whatever the size of the party
+    assert booking.places == 1
     taken = dict(property_offer.nights.values_list("date", "places_taken"))
-    assert list(taken.values()) == [2, 2, 0]
+    assert list(taken.values()) == [1, 1, 0]
     assert booking.booked_nights.count() == 2
     services.booking_cancel(booking=booking, by=carer_a.user, reason="Ill")
     assert set(property_offer.nights.values_list("places_taken", flat=True)) == {0}
 
 
-def test_a_two_person_stay_at_a_one_place_property_fails_as_a_unit(carer_a, property_offer):
-    first = property_offer.stay_nights[0].date
-    with pytest.raises(ValidationError, match="not enough places"):
-        services.booking_create(
-            carer=carer_a,
-            offer=property_offer,
-            first_night=first,
-            nights=3,
-            includes_carer=True,
-            cared_for=[carer_a.person],
-            payment_source=PaymentSource.SELF,
-            by=carer_a.user,
-        )
+def test_a_carer_and_the_person_they_care_for_take_a_one_let_property_together(carer_a, property_offer):
+    """The Loch-side cottage: one let a night; the carer and the person cared for book it together."""
+    booking = stay(carer_a, property_offer, nights=3)
+    assert booking.includes_carer
+    assert list(booking.cared_for.all()) == [carer_a.person]
+    assert {n.places_taken for n in property_offer.nights.all()} == {1}
+
+
+def test_a_let_property_is_taken_for_the_next_household(carer_a, carer_b_in_x, property_offer):
+    stay(carer_a, property_offer, nights=2)
+    with pytest.raises(ValidationError, match="The property has just been taken"):
+        stay(carer_b_in_x, property_offer, nights=1)
+    assert property_offer.bookings.count() == 1
+
+
+def test_a_party_larger_than_the_property_sleeps_is_refused(carer_a, property_offer):
+    property_offer.sleeps = 2
+    property_offer.save()
+    second = cares_for(carer_a, CaredForPersonFactory(first_name="Iona"))
+    with pytest.raises(ValidationError) as error:
+        stay(carer_a, property_offer, people=[carer_a.person, second])
+    assert error.value.message_dict["cared_for"] == ["The property sleeps 2: choose 2 or fewer people"]
     assert {n.places_taken for n in property_offer.nights.all()} == {0}
+    assert stay(carer_a, property_offer).places == 1  # two guests is fine
 
 
 # ----------------------------------------------------------------------------------------------
@@ -419,6 +440,23 @@ def test_accepting_turns_the_hold_into_a_booking_without_taking_again(
     assert "booked" in mail.outbox[-1].subject
     with pytest.raises(ValidationError, match="no longer on offer"):
         services.waiting_list_accept(entry=entry, by=carer.user)
+
+
+def test_accepting_a_place_runs_the_booking_rules_again(make_carer, full, carer_a):
+    """The provider's insurance lapsed after the family joined: the offered place cannot be accepted."""
+    carer = make_carer()
+    entry = _join(carer, full)
+    services.booking_cancel(booking=full.booking, by=carer_a.user, reason="Away")
+    entry.refresh_from_db()
+    assert entry.state == WaitingListEntry.State.OFFERED
+    ComplianceDocument.objects.filter(organisation_id=full.offer.provider_id).update(
+        expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    with pytest.raises(ValidationError, match="safety checks"):
+        services.waiting_list_accept(entry=entry, by=carer.user)
+    entry.refresh_from_db()
+    assert entry.state == WaitingListEntry.State.OFFERED
+    assert not Booking.objects.filter(carer=carer).exists()
 
 
 def test_declining_passes_the_place_to_the_next(make_carer, full, carer_a):

@@ -46,7 +46,9 @@ def test_the_page_shows_the_nights_open_in_the_next_eight_weeks(client_for, care
     assert [n.date for n in response.context["nights"]] == [today + datetime.timedelta(days=d) for d in range(3, 10)]
     html = response.content.decode()
     assert "Nights free in the next 8 weeks" in html
-    assert "Full" in html
+    assert "Taken" in html
+    assert "Free" in html
+    assert "Places free" not in html
     assert 'name="first_night_0"' in html
     assert 'name="nights"' in html
 

@@ -152,9 +152,34 @@ def test_a_property_shows_nights_for_the_next_four_weeks(client, client_for, car
     NightFactory(offer=offer, date=today + datetime.timedelta(days=40))
     response = client.get(url(offer))
     assert [n.date for n in response.context["nights"]] == [today + datetime.timedelta(days=d) for d in (3, 4)]
-    assert "Full" in response.content.decode()
+    page = response.content.decode()
+    assert "Taken" in page
+    assert "Free" in page
+    assert "Places free" not in page
     carer_page = client_for(carer_a.user).get(url(offer))
     assert carer_page.context["nights_url"] == reverse("brokerage:bookings:stay", kwargs={"offer_pk": offer.pk})
+
+
+def test_a_property_the_household_cannot_take_has_no_book_button_and_says_why(client_for, carer_a):
+    offer = OfferFactory(kind=OfferKind.PROPERTY, break_for=BreakFor.BOTH, supports_high=False, sleeps=4)
+    NightFactory(offer=offer, date=timezone.localdate() + datetime.timedelta(days=3))
+    response = client_for(carer_a.user).get(url(offer))
+    assert response.context["nights_url"] is None
+    page = response.content.decode()
+    assert "It does not support high needs, which Jamie has" in page
+    assert "Up to 4 guests, let to one household at a time" in page
+    offer.supports_high = True
+    offer.save()
+    assert client_for(carer_a.user).get(url(offer)).context["nights_url"] is not None
+
+
+def test_a_joint_session_with_one_place_left_offers_the_waiting_list_not_book(client_for, carer_a):
+    offer = OfferFactory(break_for=BreakFor.BOTH)
+    SessionFactory(offer=offer, places=3, places_taken=2)
+    [row] = client_for(carer_a.user).get(url(offer)).context["rows"]
+    assert row["url"] is None
+    assert row["waiting_url"] is not None
+    assert "which takes 2" in row["reason"]
 
 
 def test_the_offer_page_costs_the_same_queries_however_many_sessions(client):

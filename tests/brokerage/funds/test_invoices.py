@@ -11,7 +11,7 @@ from brokerage.funds.checks import ledger_check
 from brokerage.funds.selectors import fund_balances
 from brokerage.models import ComplianceKind, Invoice, PaymentTerms, Posting
 from tests.brokerage.funds.factories import personal_fund
-from tests.brokerage.funds.wiring_helpers import attended, book_from_fund, paid_session
+from tests.brokerage.funds.wiring_helpers import attended, book_from_fund, paid_session, party
 from tests.factories import ComplianceDocumentFactory, ProviderFactory, staff
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_a_pooled_invoice_is_split_in_proportion_to_the_commitments(x, carer_a, 
     a, b = personal_fund(x.broker, carer=carer_a, amount=10_000), personal_fund(x.broker, carer=other, amount=10_000)
     session = paid_session(price=1_000, provider=provider.organisation)
     booking = wiring.pooled_booking_create(
-        session=session, parties=[(carer_a, 1), (other, 3)], rule="places", by=x.broker
+        session=session, parties=[party(carer_a, 1), party(other, 3)], rule="places", by=x.broker
     )
     attended(booking, provider)
     invoice = wiring.invoice_submit(booking=booking, by=provider, reference="POOL-1", amount=2_000)

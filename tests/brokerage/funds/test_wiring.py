@@ -24,7 +24,7 @@ from brokerage.models import (
     Session,
 )
 from tests.brokerage.funds.factories import personal_fund
-from tests.brokerage.funds.wiring_helpers import approved_plan, book_from_fund, new_version, paid_session
+from tests.brokerage.funds.wiring_helpers import approved_plan, book_from_fund, new_version, paid_session, party
 from tests.factories import ComplianceDocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -242,7 +242,10 @@ def test_a_pooled_session_split_equally_commits_each_funds_share_in_one_posting(
     carers, funds = three_households
     session = paid_session(price=1_000)  # £10 a place
     booking = wiring.pooled_booking_create(
-        session=session, parties=[(carers[0], 1), (carers[1], 2), (carers[2], 2)], rule="equal", by=x.broker
+        session=session,
+        parties=[party(carers[0], 1), party(carers[1], 2), party(carers[2], 2)],
+        rule="equal",
+        by=x.broker,
     )
     assert booking.cost_pence == 5_000
     assert booking.places == 5
@@ -257,7 +260,10 @@ def test_a_pooled_session_split_equally_commits_each_funds_share_in_one_posting(
 def test_a_pooled_session_split_by_places_and_cancelled_releases_every_share(x, three_households):
     carers, funds = three_households
     booking = wiring.pooled_booking_create(
-        session=paid_session(price=1_000), parties=[(carers[0], 1), (carers[1], 3)], rule="places", by=x.broker
+        session=paid_session(price=1_000),
+        parties=[party(carers[0], 1), party(carers[1], 3)],
+        rule="places",
+        by=x.broker,
     )
     assert [money(f, x)["committed"] for f in funds[:2]] == [1_000, 3_000]
     assert set(BookingShare.objects.filter(booking=booking).values_list("rule", flat=True)) == {"places"}
@@ -271,7 +277,7 @@ def test_a_pooled_session_is_refused_if_one_fund_cannot_pay_its_share(x, three_h
     personal_fund(x.broker, carer=poor, amount=500)
     with pytest.raises(ValidationError, match="has £5 left; this costs £10"):
         wiring.pooled_booking_create(
-            session=paid_session(price=1_000), parties=[(carers[0], 1), (poor, 1)], rule="equal", by=x.broker
+            session=paid_session(price=1_000), parties=[party(carers[0], 1), party(poor, 1)], rule="equal", by=x.broker
         )
     assert not Booking.objects.exists()
 
@@ -281,7 +287,7 @@ def test_only_hub_staff_of_the_partnership_book_a_pooled_session(x, y, three_hou
     for someone in (y.broker, carers[0].user):
         with pytest.raises(ValidationError, match="cannot book"):
             wiring.pooled_booking_create(
-                session=paid_session(), parties=[(carers[0], 1), (carers[1], 1)], rule="equal", by=someone
+                session=paid_session(), parties=[party(carers[0], 1), party(carers[1], 1)], rule="equal", by=someone
             )
 
 
@@ -290,7 +296,7 @@ def test_each_carer_sees_only_their_own_share(x, three_households):
 
     carers, funds = three_households
     booking = wiring.pooled_booking_create(
-        session=paid_session(price=1_000), parties=[(carers[0], 1), (carers[1], 1)], rule="equal", by=x.broker
+        session=paid_session(price=1_000), parties=[party(carers[0], 1), party(carers[1], 1)], rule="equal", by=x.broker
     )
     assert list(visible(carers[1].user, BookingShare).filter(booking=booking).values_list("fund_id", flat=True)) == [
         funds[1].pk

@@ -57,9 +57,8 @@ def new_version(plan, x, *, isf_total: int):
 
 def paid_session(*, price=2500, mode=BookingMode.INSTANT, places=8, provider=None, days=7, **offer):
     extra = {"provider": provider} if provider is not None else {}
-    offer = OfferFactory(
-        break_for=BreakFor.CARED_FOR, price_pence=price, price_unit=PriceUnit.PLACE, booking_mode=mode, **extra, **offer
-    )
+    offer.setdefault("break_for", BreakFor.CARED_FOR)
+    offer = OfferFactory(price_pence=price, price_unit=PriceUnit.PLACE, booking_mode=mode, **extra, **offer)
     starts = timezone.now().replace(microsecond=0) + datetime.timedelta(days=days)
     return SessionFactory(offer=offer, places=places, starts_at=starts, ends_at=starts + datetime.timedelta(hours=3))
 
@@ -99,3 +98,17 @@ def on_day(booking, *, days_ago: int):
     Session.objects.filter(pk=booking.session_id).update(starts_at=starts, ends_at=starts + datetime.timedelta(hours=3))
     booking.refresh_from_db()
     return booking
+
+
+def party(carer, places: int, *, includes_carer: bool = False):
+    """Who goes from `carer`'s household on a pooled booking: `places` people in all (the carer, if included, and
+    people they care for, added to the household as needed), for a break the rules let them take."""
+    from brokerage.bookings.rules import Party
+    from brokerage.models import CaredForPerson
+    from tests.factories import cares_for
+
+    wanted = places - (1 if includes_carer else 0)
+    people = list(CaredForPerson.objects.filter(relationships__carer=carer).order_by("pk")[:wanted])
+    while len(people) < wanted:
+        people.append(cares_for(carer))
+    return Party(carer=carer, includes_carer=includes_carer, cared_for=tuple(people))
