@@ -270,6 +270,14 @@ PAGES = {
     "brokerage:funds:provider_invoice_new": (lambda w: _funds().booking_kwargs(w), {"provider"}),
     "brokerage:funds:provider_support_invoice_new": (lambda w: _funds().provider_support_kwargs(w), {"provider"}),
     "brokerage:funds:hub_support_invoice_new": (lambda w: _funds().hub_support_kwargs(w), _HUB_X),
+    # Refunds and the two-person rule (brokerage/funds/approval_views.py): who may pay an invoice may refund it,
+    # ask for an adjustment or an overdraft, and decide one someone else asked for.
+    "brokerage:funds:invoice_refund": (lambda w: _funds().paid_invoice_kwargs(w), _HUB_X),
+    "brokerage:funds:fund_adjust": (lambda w: _funds().fund_kwargs(w), _HUB_X),
+    "brokerage:funds:fund_overdraft": (lambda w: _funds().fund_kwargs(w), _HUB_X),
+    "brokerage:funds:approvals": (lambda w: {}, _HUB_ALL),
+    "brokerage:funds:adjustment_detail": (lambda w: _funds().adjustment_kwargs(w), _HUB_X),
+    "brokerage:funds:overdraft_detail": (lambda w: _funds().overdraft_kwargs(w), _HUB_X),
     # The carer's money, statements and the hub's finance exports (brokerage/funds/carer_urls.py).
     "brokerage:funds_carer:money": (lambda w: {}, {"carer_a", "carer_b"}),
     "brokerage:funds_carer:carer_statement": (lambda w: _money().carer_a_fund(w), {"carer_a"}),

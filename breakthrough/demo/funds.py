@@ -1,8 +1,9 @@
 """The demo's money: Morag's approved plan allocated to her Individual Service Fund and direct payment (through
 the same service that plan approval calls), a break booked from the fund, and, from a provider paid upfront, an
-invoice waiting for the hub to pay; and an invoice against a support in her plan (no booking) from the provider
-with a demo login, waiting too. Every step is idempotent (the allocation by its idempotency key, the bookings by
-the fund's booking shares, the invoices by their references), so a second run creates nothing."""
+invoice waiting for the hub to pay; an invoice against a support in her plan (no booking) from the provider
+with a demo login, waiting too; and an adjustment to her fund the assessor asked for, waiting for a second person.
+Every step is idempotent (the allocation by its idempotency key, the bookings by the fund's booking shares, the
+invoices by their references, the adjustment by its submission key), so a second run creates nothing."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from brokerage.models import (
     BookingShare,
     Carer,
     Fund,
+    FundAdjustment,
     Invoice,
     PaymentSource,
     PaymentTerms,
@@ -27,6 +29,7 @@ from brokerage.models import (
 
 INVOICE_REFERENCE = "DEMO-INV-0001"
 SUPPORT_INVOICE_REFERENCE = "DEMO-INV-0002"
+ADJUSTMENT_KEY = "demo-adjustment-0001"
 
 
 def _paid_sessions(partnership_id: int, count: int) -> list[Session]:
@@ -58,6 +61,8 @@ def ensure_funds(users: dict[str, User], counter: Counter) -> None:
         counter["fund allocations"] += 1
     _ensure_support_invoice(plan, users, counter)
     isf = Fund.objects.filter(carer=carer, kind=Fund.Kind.ISF).order_by("pk").first()
+    if isf is not None:
+        _ensure_adjustment_waiting(isf, assessor, counter)
     person = carer.cared_for.order_by("first_name", "pk").first()
     if isf is None or person is None or BookingShare.objects.filter(fund=isf).exists():
         return
@@ -119,3 +124,20 @@ def _ensure_support_invoice(plan: Plan, users: dict[str, User], counter: Counter
     except ValidationError:
         return  # the plan is not active yet (its period has not begun), or its fund cannot pay: the demo does without
     counter["invoices against a plan support"] += 1
+
+
+def _ensure_adjustment_waiting(fund: Fund, assessor: User, counter: Counter) -> None:
+    """The assessor asks to add £25 to Morag's fund, so that the broker's demo login has one to approve (a second
+    person: the assessor cannot approve their own)."""
+    from brokerage.funds import services
+
+    if FundAdjustment.objects.filter(submission_key=ADJUSTMENT_KEY).exists():
+        return
+    services.ledger_adjust(
+        fund=fund,
+        amount=2_500,
+        reason="The carers' centre taxi to the August break was left out of the plan",
+        requested_by=assessor,
+        submission_key=ADJUSTMENT_KEY,
+    )
+    counter["adjustments waiting for a second person"] += 1

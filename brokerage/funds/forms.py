@@ -5,6 +5,8 @@ from django import forms
 from django.utils import timezone
 
 from breakthrough.forms import gds_helper
+from breakthrough.money import format_pence
+from breakthrough.submissions import SubmissionKeyField, give_fresh_key
 from brokerage.bookings import rules
 from brokerage.funds.wiring import NO_SHOW_INVOICE_DAYS
 from brokerage.models import BookingShare, BreakFor, PaymentTerms
@@ -211,4 +213,144 @@ class PooledBookingForm(forms.Form):
             self.add_error(
                 None, f"You chose {going} people and the session has {left} place{'s' if left != 1 else ''} left"
             )
+        return cleaned
+
+
+# ---------------------------------------------------------------------------------------------
+# Refunds, adjustments and overdrafts. Each asking form carries a submission key (made when the form is first
+# shown), so the same form sent twice refunds or asks once.
+# ---------------------------------------------------------------------------------------------
+
+REASON_LENGTH = 500
+
+
+def _reason(label: str, *, required: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": required, "max_length": f"The reason must be {REASON_LENGTH} characters or fewer"},
+    )
+
+
+class RefundForm(forms.Form):
+    title = "Refund an invoice"
+    amount = PoundsField(subject="the amount refunded", label="How much is refunded?")
+    reason = _reason(
+        "Why is it refunded?",
+        required="Say why the money is refunded",
+        help_text="For example, the invoice was paid twice, or the break was cut short.",
+    )
+    submission_key = SubmissionKeyField()
+
+    def __init__(self, *args, refundable: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        give_fresh_key(self)
+        self.refundable = refundable
+        self.fields[
+            "amount"
+        ].help_text = f"In pounds, up to {format_pence(refundable)}: what was paid, less what was already refunded."
+        self.helper = gds_helper(
+            Field.text("amount", field_width=10),
+            Field.textarea("reason", max_characters=REASON_LENGTH),
+            Field("submission_key"),
+        )
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount == 0:
+            raise forms.ValidationError("Enter the amount refunded, more than £0")
+        # More than can be refunded is refused by the service, after it has looked for this form's first send
+        # (a double click on a full refund must find the refund, not "at most £0").
+        return amount
+
+
+class AdjustmentForm(forms.Form):
+    title = "Adjust the fund"
+    direction = forms.ChoiceField(
+        label="Add money or take it away?",
+        choices=[("add", "Add money to the fund"), ("take", "Take money from the fund")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to add money or take it away"},
+    )
+    amount = PoundsField(subject="the amount", label="How much?", help_text="In pounds, for example 25.50.")
+    reason = _reason(
+        "Why is the fund adjusted?",
+        required="Say why the fund is adjusted",
+        help_text="Whoever approves it, and anyone who reads the fund later, sees this.",
+    )
+    submission_key = SubmissionKeyField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        give_fresh_key(self)
+        self.helper = gds_helper(
+            Field.radios("direction", legend_size=Size.SMALL),
+            Field.text("amount", field_width=10),
+            Field.textarea("reason", max_characters=REASON_LENGTH),
+            Field("submission_key"),
+        )
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount == 0:
+            raise forms.ValidationError("Enter the amount, more than £0")
+        return amount
+
+    def signed_pence(self) -> int:
+        amount = self.cleaned_data["amount"]
+        return amount if self.cleaned_data["direction"] == "add" else -amount
+
+
+class OverdraftForm(forms.Form):
+    title = "Ask for an overdraft"
+    limit = PoundsField(
+        subject="the overdraft limit",
+        label="How far below zero may the available money go?",
+        help_text="In pounds, for example 200. Enter 0 to end an overdraft.",
+    )
+    reason = _reason(
+        "Why may the fund be overdrawn?",
+        required="Say why the fund may be overdrawn",
+        help_text="For example, a crisis break is needed before the next allocation.",
+    )
+    submission_key = SubmissionKeyField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        give_fresh_key(self)
+        self.helper = gds_helper(
+            Field.text("limit", field_width=10),
+            Field.textarea("reason", max_characters=REASON_LENGTH),
+            Field("submission_key"),
+        )
+
+
+class DecisionForm(forms.Form):
+    """A second person's decision on an adjustment or an overdraft: approve it, or refuse it and say why."""
+
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("approve", "Approve it"), ("refuse", "Refuse it")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to approve or refuse it"},
+    )
+    refusal_reason = _reason(
+        "Reason for refusing it", required="", help_text="Only if you refuse it. The person who asked reads this."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["refusal_reason"].required = False
+        self.helper = gds_helper(
+            Field.radios("decision", legend_size=Size.MEDIUM),
+            Field.textarea("refusal_reason", max_characters=REASON_LENGTH),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        refusing = cleaned.get("decision") == "refuse"
+        if refusing and not cleaned.get("refusal_reason") and "refusal_reason" not in self.errors:
+            self.add_error("refusal_reason", "Say why it is refused")
         return cleaned

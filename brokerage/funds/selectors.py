@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,8 +21,10 @@ from brokerage.models import (
     CaringRelationship,
     Fund,
     FundAccount,
+    FundAdjustment,
     Invoice,
     Leg,
+    Overdraft,
     PaymentTerms,
     Plan,
     PlanSupport,
@@ -530,3 +532,72 @@ def provider_agreement_providers(*, fetched_by) -> list:
     for provider in providers:
         provider.payment_terms, provider.charges_no_show = terms.get(provider.pk, (PaymentTerms.ARREARS, False))
     return providers
+
+
+# ---------------------------------------------------------------------------------------------
+# Refunds, and the two-person rule: adjustments and overdrafts waiting for a second person
+# ---------------------------------------------------------------------------------------------
+
+_REQUEST_RELATED = ("fund__carer", "requested_by", "approved_by", "refused_by")
+
+
+@dataclass(frozen=True)
+class Refunds:
+    """An invoice's refunds so far (newest first) and what can still be refunded (0 unless it is paid)."""
+
+    postings: list[Posting]
+    refunded: int
+    refundable: int
+
+
+def invoice_refunds(*, invoice: Invoice) -> Refunds:
+    """The caller has fetched the invoice through the choke point. One query."""
+    postings = list(
+        Posting.objects.filter(invoice=invoice, kind=Posting.Kind.REFUND)
+        .annotate(refund_pence=Sum("legs__amount", filter=Q(legs__amount__gt=0)))
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")
+    )
+    refundable = invoice.amount_pence - invoice.refunded_pence if invoice.state == Invoice.State.PAID else 0
+    return Refunds(postings=postings, refunded=invoice.refunded_pence, refundable=refundable)
+
+
+def approvals_waiting(*, fetched_by, decided: int = 10) -> dict[str, list]:
+    """Adjustments and overdrafts waiting for a second person (oldest first), and the latest decided of each.
+    Four queries, whatever the number of rows."""
+    if fetched_by.role not in HUB_ROLES:
+        raise Http404("Only the hub sees this page.")
+    lists = {}
+    for name, model in (("adjustments", FundAdjustment), ("overdrafts", Overdraft)):
+        rows = visible(fetched_by, model).select_related(*_REQUEST_RELATED)
+        lists[name] = list(rows.filter(state=model.State.PENDING).order_by("requested_at", "pk"))
+        lists[f"decided_{name}"] = list(
+            rows.exclude(state=model.State.PENDING).order_by("-requested_at", "-pk")[:decided]
+        )
+    return lists
+
+
+def fund_requests_waiting(*, fund: Fund, fetched_by) -> list:
+    """The fund's adjustments and overdrafts waiting for a second person, oldest first. Two queries."""
+    rows = []
+    for model in (FundAdjustment, Overdraft):
+        pending = visible(fetched_by, model).filter(fund=fund, state=model.State.PENDING)
+        rows += list(pending.select_related(*_REQUEST_RELATED))
+    return sorted(rows, key=lambda row: (row.requested_at, row.pk))
+
+
+def request_get(*, fetched_by, model: type[FundAdjustment] | type[Overdraft], pk) -> FundAdjustment | Overdraft:
+    """One adjustment or overdraft for its page (404 outside the user's partnership, and for anyone not hub)."""
+    if fetched_by.role not in HUB_ROLES:
+        raise Http404("Only the hub sees this page.")
+    related = (*_REQUEST_RELATED, "fund__partnership")
+    if model is FundAdjustment:
+        related += ("posting",)
+    return get_visible_or_404(fetched_by, model.objects.select_related(*related), pk=pk)
+
+
+def approvals_waiting_count(*, fetched_by) -> int:
+    """How many adjustments and overdrafts wait for a second person (two queries)."""
+    return sum(
+        visible(fetched_by, model).filter(state=model.State.PENDING).count() for model in (FundAdjustment, Overdraft)
+    )

@@ -44,6 +44,8 @@ from breakthrough.audit import log_action
 from breakthrough.locking import locking_transaction
 from breakthrough.models import Organisation, Partnership, Role
 from breakthrough.money import format_pence
+from breakthrough.submissions import create_once, earlier_submission
+from brokerage.funds import approval_emails
 from brokerage.models import (
     Booking,
     Carer,
@@ -536,19 +538,30 @@ def _split(amount: int, capacities: dict[int, int]) -> dict[int, int]:
 
 
 @locking_transaction
-def ledger_refund(*, invoice: Invoice, amount: int, by, reason: str) -> Posting:
-    """A provider gives back money for a paid invoice: paid -> available, split over its funds as it was paid."""
-    _require_amount(amount)
+def ledger_refund(*, invoice: Invoice, amount: int, by, reason: str, submission_key: str | None = None) -> Posting:
+    """A provider gives back money for a paid invoice: paid -> available, split over its funds as it was paid.
+
+    In full or in part, never more than was paid less what was already refunded. The same form sent twice
+    (the same `submission_key`) refunds once: the second call finds the first's posting, under the invoice's lock."""
+    _require_amount(amount, what="The refund")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the money is refunded"})
     invoice = _lock_invoice(invoice)
+    key = f"refund:{submission_key}" if submission_key else None
+    if key is not None:
+        existing = Posting.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            if existing.invoice_id != invoice.pk:
+                raise ValidationError("This form was already used for another invoice. Open the page again.")
+            return existing
     if invoice.state != Invoice.State.PAID:
         raise ValidationError("Only a paid invoice can be refunded.")
-    if amount > invoice.amount_pence - invoice.refunded_pence:
-        raise ValidationError(
-            f"At most {format_pence(invoice.amount_pence - invoice.refunded_pence)} of this invoice can be refunded."
-        )
+    left_to_refund = invoice.amount_pence - invoice.refunded_pence
+    if left_to_refund <= 0:
+        raise ValidationError("This invoice has been refunded in full.")
+    if amount > left_to_refund:
+        raise ValidationError({"amount": f"At most {format_pence(left_to_refund)} of this invoice can be refunded."})
     paid = _invoice_shares(invoice, Posting.Kind.PAY, Kind.PAID)
     refunded = _invoice_shares(invoice, Posting.Kind.REFUND, Kind.AVAILABLE)
     left = {fund_id: pence - refunded.get(fund_id, 0) for fund_id, pence in paid.items()}
@@ -556,30 +569,72 @@ def ledger_refund(*, invoice: Invoice, amount: int, by, reason: str) -> Posting:
     funds = {fund.pk: fund for fund in Fund.objects.filter(pk__in=split)}
     _require_manager(by, funds.values())
     legs = _moves({funds[fund_id]: pence for fund_id, pence in split.items()}, Kind.PAID, Kind.AVAILABLE)
-    posting = _post(kind=Posting.Kind.REFUND, legs=legs, by=by, invoice=invoice, booking=invoice.booking, memo=reason)
+    posting = _post(
+        kind=Posting.Kind.REFUND,
+        legs=legs,
+        by=by,
+        invoice=invoice,
+        booking=invoice.booking,
+        memo=reason,
+        idempotency_key=key,
+    )
     Invoice.objects.filter(pk=invoice.pk).update(refunded_pence=F("refunded_pence") + amount)
+    log_action(invoice, "brokerage.invoice.refunded", user=by, data={"pence": amount, "posting": posting.pk})
     return posting
 
 
 # ----------------------------------------------------------------------------------------------
 # Two-person changes: adjustments and overdrafts
+#
+# One person asks (with a reason); the others who may manage the fund are e-mailed; a second, different person
+# approves or refuses (with a reason), and the one who asked is e-mailed. Nobody decides their own request:
+# `_second_person` refuses it here and the models' CheckConstraints refuse it in the database.
 # ----------------------------------------------------------------------------------------------
+
+# The largest adjustment or overdraft limit one request may ask for: £100,000 (what a money field takes).
+MOST_PENCE = 10_000_000
+
+
+def _same_form_again(model, submission_key: str | None, *, fund: Fund, by):
+    """The request this form already made (a double click, a retry), or None. A key made for someone else's
+    form (only a hand-made post could carry one) is refused rather than shown."""
+    existing = earlier_submission(model, submission_key)
+    if existing is not None and (existing.fund_id != fund.pk or existing.requested_by_id != getattr(by, "pk", None)):
+        raise ValidationError("This form was already used. Open the page again to make a new request.")
+    return existing
+
+
+def _create_once(model, submission_key: str | None, *, fund: Fund, by, **fields):
+    """(the request, True), or (the one this form already made, False) when two copies race past the check."""
+    return create_once(model, key=submission_key, owner={"fund": fund, "requested_by": by}, **fields)
 
 
 @transaction.atomic
-def ledger_adjust(*, fund: Fund, amount: int, reason: str, requested_by) -> FundAdjustment:
+def ledger_adjust(
+    *, fund: Fund, amount: int, reason: str, requested_by, submission_key: str | None = None
+) -> FundAdjustment:
     """Ask to correct a fund's available money by `amount` pence (negative takes money back to the partnership's
-    funding). Nothing is posted until a second person approves it."""
+    funding). Nothing is posted until a second person approves it; the others who may approve it are e-mailed.
+    The same form sent twice asks once."""
+    existing = _same_form_again(FundAdjustment, submission_key, fund=fund, by=requested_by)
+    if existing is not None:
+        return existing
     if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
         raise ValidationError({"amount": "Enter the adjustment in whole pence, more or less than £0"})
+    if abs(amount) > MOST_PENCE:
+        raise ValidationError({"amount": f"An adjustment can be at most {format_pence(MOST_PENCE)}"})
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the fund is adjusted"})
     if fund.kind == Fund.Kind.EXTERNAL:
         raise ValidationError("The partnership's funding cannot be adjusted.")
     _require_manager(requested_by, [fund])
-    adjustment = FundAdjustment.objects.create(fund=fund, amount_pence=amount, reason=reason, requested_by=requested_by)
-    log_action(adjustment, "brokerage.fund_adjustment.requested", user=requested_by, data={"pence": amount})
+    adjustment, made = _create_once(
+        FundAdjustment, submission_key or None, fund=fund, by=requested_by, amount_pence=amount, reason=reason
+    )
+    if made:
+        log_action(adjustment, "brokerage.fund_adjustment.requested", user=requested_by, data={"pence": amount})
+        approval_emails.awaiting_approval(adjustment)
     return adjustment
 
 
@@ -589,12 +644,23 @@ def _second_person(request, by) -> None:
     _require_manager(by, [request.fund])
 
 
+def _refusal_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"refusal_reason": "Say why it is refused"})
+    return reason
+
+
+def _still_pending(request) -> None:
+    if request.state != request.State.PENDING:
+        raise ValidationError(f"This has already been {request.get_state_display().lower()}.")
+
+
 @locking_transaction
 def adjustment_approve(*, adjustment: FundAdjustment, by) -> FundAdjustment:
     """A second, different person approves an adjustment: only now is its posting written."""
     adjustment = FundAdjustment.objects.select_for_update().select_related("fund").get(pk=adjustment.pk)
-    if adjustment.state != FundAdjustment.State.PENDING:
-        raise ValidationError("This adjustment has already been approved.")
+    _still_pending(adjustment)
     _second_person(adjustment, by)
     fund = adjustment.fund
     amount = adjustment.amount_pence
@@ -613,22 +679,63 @@ def adjustment_approve(*, adjustment: FundAdjustment, by) -> FundAdjustment:
     adjustment.posting = posting
     adjustment.save(update_fields=["state", "approved_by", "approved_at", "posting"])
     log_action(adjustment, "brokerage.fund_adjustment.approved", user=by, data={"pence": adjustment.amount_pence})
+    approval_emails.decided(adjustment)
     return adjustment
 
 
+@locking_transaction
+def adjustment_refuse(*, adjustment: FundAdjustment, by, reason: str) -> FundAdjustment:
+    """A second, different person refuses an adjustment, saying why: nothing is posted."""
+    reason = _refusal_reason(reason)
+    adjustment = FundAdjustment.objects.select_for_update().select_related("fund").get(pk=adjustment.pk)
+    _still_pending(adjustment)
+    _second_person(adjustment, by)
+    _refuse(adjustment, by, reason)
+    log_action(adjustment, "brokerage.fund_adjustment.refused", user=by, data={"pence": adjustment.amount_pence})
+    approval_emails.decided(adjustment)
+    return adjustment
+
+
+def _refuse(request, by, reason: str) -> None:
+    request.state = request.State.REFUSED
+    request.refused_by = by
+    request.refused_at = timezone.now()
+    request.refusal_reason = reason
+    request.save(update_fields=["state", "refused_by", "refused_at", "refusal_reason"])
+
+
 @transaction.atomic
-def overdraft_request(*, fund: Fund, limit: int, reason: str, requested_by) -> Overdraft:
-    """Ask that a fund's available money may go as far as `limit` pence below zero (0 ends an overdraft)."""
+def overdraft_request(
+    *, fund: Fund, limit: int, reason: str, requested_by, submission_key: str | None = None
+) -> Overdraft:
+    """Ask that a fund's available money may go as far as `limit` pence below zero (0 ends an overdraft). One
+    request waits per fund at a time; the others who may approve it are e-mailed. The same form sent twice asks
+    once."""
+    existing = _same_form_again(Overdraft, submission_key, fund=fund, by=requested_by)
+    if existing is not None:
+        return existing
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise ValidationError({"limit": "Enter the overdraft limit in whole pence, £0 or more"})
+    if limit > MOST_PENCE:
+        raise ValidationError({"limit": f"An overdraft limit can be at most {format_pence(MOST_PENCE)}"})
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the fund may be overdrawn"})
     if not fund.is_personal and fund.kind != Fund.Kind.BUDGET_LINE:
         raise ValidationError("This fund cannot be overdrawn.")
     _require_manager(requested_by, [fund])
-    overdraft = Overdraft.objects.create(fund=fund, limit_pence=limit, reason=reason, requested_by=requested_by)
-    log_action(overdraft, "brokerage.overdraft.requested", user=requested_by, data={"pence": limit})
+    waiting = "This fund already has an overdraft request waiting for approval: it must be approved or refused first."
+    if Overdraft.objects.filter(fund=fund, state=Overdraft.State.PENDING).exists():
+        raise ValidationError(waiting)
+    try:
+        overdraft, made = _create_once(
+            Overdraft, submission_key or None, fund=fund, by=requested_by, limit_pence=limit, reason=reason
+        )
+    except IntegrityError:  # another request for this fund was made at the same moment
+        raise ValidationError(waiting) from None
+    if made:
+        log_action(overdraft, "brokerage.overdraft.requested", user=requested_by, data={"pence": limit})
+        approval_emails.awaiting_approval(overdraft)
     return overdraft
 
 
@@ -636,8 +743,7 @@ def overdraft_request(*, fund: Fund, limit: int, reason: str, requested_by) -> O
 def overdraft_approve(*, overdraft: Overdraft, by) -> Overdraft:
     """A second, different person approves an overdraft: the fund's available account gets the new limit."""
     overdraft = Overdraft.objects.select_for_update().select_related("fund").get(pk=overdraft.pk)
-    if overdraft.state != Overdraft.State.PENDING:
-        raise ValidationError("This overdraft has already been approved.")
+    _still_pending(overdraft)
     _second_person(overdraft, by)
     [available] = _lock_accounts([overdraft.fund_id], [Kind.AVAILABLE])
     if available.balance < -overdraft.limit_pence:
@@ -651,4 +757,49 @@ def overdraft_approve(*, overdraft: Overdraft, by) -> Overdraft:
     overdraft.approved_at = timezone.now()
     overdraft.save(update_fields=["state", "approved_by", "approved_at"])
     log_action(overdraft, "brokerage.overdraft.approved", user=by, data={"pence": overdraft.limit_pence})
+    approval_emails.decided(overdraft)
     return overdraft
+
+
+@locking_transaction
+def overdraft_refuse(*, overdraft: Overdraft, by, reason: str) -> Overdraft:
+    """A second, different person refuses an overdraft, saying why: the fund's limit stays as it was."""
+    reason = _refusal_reason(reason)
+    overdraft = Overdraft.objects.select_for_update().select_related("fund").get(pk=overdraft.pk)
+    _still_pending(overdraft)
+    _second_person(overdraft, by)
+    _refuse(overdraft, by, reason)
+    log_action(overdraft, "brokerage.overdraft.refused", user=by, data={"pence": overdraft.limit_pence})
+    approval_emails.decided(overdraft)
+    return overdraft
+
+
+_DECIDE = {
+    FundAdjustment: (adjustment_approve, adjustment_refuse, "adjustment"),
+    Overdraft: (overdraft_approve, overdraft_refuse, "overdraft"),
+}
+
+
+@locking_transaction
+def request_decide(*, request: FundAdjustment | Overdraft, by, approve: bool, reason: str = "") -> tuple[object, bool]:
+    """The decision page: approve or refuse an adjustment or overdraft. (the request, True if this call decided
+    it). A second submit, a retry or a colleague at the same moment waits for the request row's lock, then finds
+    it decided: (the request as decided, False), and nothing more happens."""
+    model = type(request)
+    locked = model.objects.select_for_update().get(pk=request.pk)
+    if locked.state != model.State.PENDING:
+        return model.objects.select_related("approved_by", "refused_by").get(pk=locked.pk), False
+    approve_it, refuse_it, name = _DECIDE[model]
+    if approve:
+        return approve_it(**{name: locked}, by=by), True
+    return refuse_it(**{name: locked}, by=by, reason=reason), True
+
+
+def may_decide(user, request: FundAdjustment | Overdraft) -> bool:
+    """Whether the decision page offers this user the approve and refuse buttons: a request still waiting, someone
+    who may manage the fund, and not the one who asked (the services refuse them anyway)."""
+    return (
+        request.state == request.State.PENDING
+        and getattr(user, "pk", None) != request.requested_by_id
+        and _may_manage(user, request.fund)
+    )

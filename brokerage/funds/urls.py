@@ -3,7 +3,7 @@ URLconfs (carer_urls.py, grant_urls.py) included from brokerage/urls.py."""
 
 from django.urls import path
 
-from brokerage.funds import views
+from brokerage.funds import approval_views, views
 
 app_name = "funds"
 
@@ -24,4 +24,14 @@ urlpatterns = [
         name="provider_support_invoice_new",
     ),
     path("hub/funds/supports/<int:support_pk>/invoice/", views.hub_support_invoice_new, name="hub_support_invoice_new"),
+]
+
+# Refunds, and the two-person rule: adjustments and overdrafts (approval_views.py)
+urlpatterns += [
+    path("hub/funds/invoices/<int:pk>/refund/", approval_views.invoice_refund, name="invoice_refund"),
+    path("hub/funds/<int:pk>/adjust/", approval_views.fund_adjust, name="fund_adjust"),
+    path("hub/funds/<int:pk>/overdraft/", approval_views.fund_overdraft, name="fund_overdraft"),
+    path("hub/funds/approvals/", approval_views.approvals, name="approvals"),
+    path("hub/funds/adjustments/<int:pk>/", approval_views.adjustment_detail, name="adjustment_detail"),
+    path("hub/funds/overdrafts/<int:pk>/", approval_views.overdraft_detail, name="overdraft_detail"),
 ]

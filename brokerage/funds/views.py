@@ -33,7 +33,9 @@ HUB = (Role.BROKER, Role.ASSESSOR, Role.ADMIN)
 def fund_list(request):
     rows = selectors.hub_fund_rows(fetched_by=request.user)
     flagged = [row for row in rows["personal"] if row.tracking.flag]
-    return render(request, "brokerage/funds/hub_fund_list.html", {**rows, "flagged": flagged})
+    waiting_count = selectors.approvals_waiting_count(fetched_by=request.user)
+    context = {**rows, "flagged": flagged, "waiting_count": waiting_count}
+    return render(request, "brokerage/funds/hub_fund_list.html", context)
 
 
 @role_required(*HUB)
@@ -48,6 +50,7 @@ def fund_detail(request, pk):
             "tracking": selectors.fund_tracking(fund, balances),
             "postings": selectors.fund_postings(fund=fund, fetched_by=request.user),
             "invoices": selectors.fund_invoices(fund=fund, fetched_by=request.user) if fund.is_personal else [],
+            "waiting": selectors.fund_requests_waiting(fund=fund, fetched_by=request.user),
         },
     )
 
@@ -86,6 +89,7 @@ def invoice_detail(request, pk):
             "invoice": invoice,
             "funds": selectors.invoice_funds(invoice=invoice),
             "payable": wiring.invoice_payable(invoice),
+            "refunds": selectors.invoice_refunds(invoice=invoice),
             "error": error,
         },
     )

@@ -50,6 +50,7 @@ from django.utils import timezone
 
 from breakthrough.access import casework_partnership_id, sees_whole_platform
 from breakthrough.models import Organisation, Partnership, Role
+from breakthrough.money import format_pence
 from brokerage.models.bookings import Booking
 from brokerage.models.household import Carer
 
@@ -328,24 +329,50 @@ class Invoice(models.Model):
 
 
 class _TwoPersonRequest(models.Model):
-    """A change to money that one person asks for and a second, different person approves."""
+    """A change to money that one person asks for and a second, different person approves or refuses (with a
+    reason). Nobody decides their own request: the services refuse it and the database constraints of each
+    concrete model check it again."""
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting for approval"
         APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(max_length=1000)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
+    # A double submit of the same form carries the same key: the second finds the first.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    refused_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(max_length=1000, blank=True)
 
     class Meta:
         abstract = True
+
+    @property
+    def decided_by(self):
+        return self.approved_by if self.state == self.State.APPROVED else self.refused_by
+
+    @property
+    def decided_at(self):
+        return self.approved_at if self.state == self.State.APPROVED else self.refused_at
+
+
+# Refused: by someone other than the requester, with a reason, and nothing approved.
+_REFUSED_BY_A_SECOND_PERSON = (
+    Q(state="refused", approved_by__isnull=True, refused_by__isnull=False, refused_at__isnull=False)
+    & ~Q(refusal_reason="")
+    & ~Q(refused_by=F("requested_by"))
+)
 
 
 class FundAdjustmentQuerySet(models.QuerySet):
@@ -372,17 +399,27 @@ class FundAdjustment(_TwoPersonRequest):
             models.CheckConstraint(condition=~Q(amount_pence=0), name="fund_adjustment_not_zero"),
             models.CheckConstraint(condition=~Q(reason=""), name="fund_adjustment_has_reason"),
             models.CheckConstraint(
-                condition=Q(state="pending", approved_by__isnull=True, posting__isnull=True)
+                condition=Q(state="pending", approved_by__isnull=True, refused_by__isnull=True, posting__isnull=True)
                 | (
-                    Q(state="approved", approved_by__isnull=False, posting__isnull=False)
+                    Q(state="approved", approved_by__isnull=False, refused_by__isnull=True, posting__isnull=False)
                     & ~Q(approved_by=F("requested_by"))
-                ),
+                )
+                | (_REFUSED_BY_A_SECOND_PERSON & Q(posting__isnull=True)),
                 name="fund_adjustment_second_person_posts",
             ),
         ]
 
     def __str__(self):
         return f"Adjustment of {self.amount_pence:+d}p to {self.fund}"
+
+    kind_words = "adjustment"
+
+    @property
+    def change_words(self) -> str:
+        """'Add £25 to the available money', 'Take £25 from the available money'."""
+        if self.amount_pence > 0:
+            return f"Add {format_pence(self.amount_pence)} to the available money"
+        return f"Take {format_pence(-self.amount_pence)} from the available money"
 
 
 class Overdraft(_TwoPersonRequest):
@@ -398,14 +435,31 @@ class Overdraft(_TwoPersonRequest):
             models.CheckConstraint(condition=Q(limit_pence__gte=0), name="overdraft_limit_not_negative"),
             models.CheckConstraint(condition=~Q(reason=""), name="overdraft_has_reason"),
             models.CheckConstraint(
-                condition=Q(state="pending", approved_by__isnull=True)
-                | (Q(state="approved", approved_by__isnull=False) & ~Q(approved_by=F("requested_by"))),
+                condition=Q(state="pending", approved_by__isnull=True, refused_by__isnull=True)
+                | (
+                    Q(state="approved", approved_by__isnull=False, refused_by__isnull=True)
+                    & ~Q(approved_by=F("requested_by"))
+                )
+                | _REFUSED_BY_A_SECOND_PERSON,
                 name="overdraft_approved_by_second_person",
+            ),
+            # Two limits waiting at once would leave the fund with whichever was approved last.
+            models.UniqueConstraint(
+                fields=["fund"], condition=Q(state="pending"), name="overdraft_one_pending_per_fund"
             ),
         ]
 
     def __str__(self):
         return f"Overdraft to {self.limit_pence}p on {self.fund}"
+
+    kind_words = "overdraft"
+
+    @property
+    def change_words(self) -> str:
+        """'Let the available money go as far as £200 below zero', or 'End the overdraft' for a limit of £0."""
+        if self.limit_pence == 0:
+            return "End the overdraft: the available money may not go below zero"
+        return f"Let the available money go as far as {format_pence(self.limit_pence)} below zero"
 
 
 class BookingShareQuerySet(models.QuerySet):

@@ -29,6 +29,15 @@ class PoundsField(forms.CharField):
         return value
 
     def clean(self, value):
+        if isinstance(value, str) and len(value.strip()) > self.max_length:
+            # Longer than any amount we take: say what is wrong with it, not "at most 14 characters".
+            try:
+                too_big = Decimal(value.strip().replace("£", "").replace(",", "")).is_finite()
+            except InvalidOperation:
+                too_big = False
+            if too_big:
+                raise ValidationError(f"Enter {self.subject} of £100,000 or less")
+            raise ValidationError(f"Enter {self.subject} in pounds, like 45.50")
         raw = (super().clean(value) or "").strip().replace("£", "").replace(",", "")
         if not raw:
             return None

@@ -4,7 +4,7 @@ active plan)."""
 
 from types import SimpleNamespace
 
-from brokerage.funds import wiring
+from brokerage.funds import services, wiring
 from brokerage.models import ComplianceKind, SupportKind
 from tests.brokerage.funds.factories import personal_fund
 from tests.brokerage.funds.wiring_helpers import attended, book_from_fund, live_plan, paid_session
@@ -56,3 +56,22 @@ def provider_support_kwargs(w) -> dict:
     offer = OfferFactory(provider=w.personas["provider"].organisation)
     plan = live_plan(w.carer_a, _x(w), offer=offer)
     return {"support_pk": plan.supports.get(kind=SupportKind.OFFER).pk}
+
+
+def paid_invoice_kwargs(w) -> dict:
+    invoice = wiring.invoice_submit(booking=_attended_booking(w), by=w.personas["provider"], reference="ACCESS-2")
+    wiring.invoice_pay_from_hub(invoice=invoice, by=w.personas["broker_x"])
+    return {"pk": invoice.pk}
+
+
+def adjustment_kwargs(w) -> dict:
+    """An adjustment to carer A's fund asked for by broker X, waiting for a second person."""
+    fund = personal_fund(w.personas["broker_x"], carer=w.carer_a, amount=10_000)
+    made = services.ledger_adjust(fund=fund, amount=500, reason="Access test", requested_by=w.personas["broker_x"])
+    return {"pk": made.pk}
+
+
+def overdraft_kwargs(w) -> dict:
+    fund = personal_fund(w.personas["broker_x"], carer=w.carer_a, amount=10_000)
+    made = services.overdraft_request(fund=fund, limit=500, reason="Access test", requested_by=w.personas["broker_x"])
+    return {"pk": made.pk}
