@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from breakthrough.models import Organisation, Role, User
 from breakthrough.postcodes import normalise_postcode
+from breakthrough.validators import refuse_bidi_controls
 
 
 class PostcodeField(forms.CharField):
@@ -24,6 +25,12 @@ class PostcodeField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         return normalise_postcode(value) if value else value
+
+
+class NameField(forms.CharField):
+    """A person's, an organisation's or an offer's name: refuses the hidden characters that reorder text."""
+
+    default_validators = [refuse_bidi_controls]
 
 
 class PastDateField(DateInputField):
@@ -104,10 +111,8 @@ class InvitationForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     title = "Set up your account"
-    first_name = forms.CharField(
-        label="First name", max_length=150, error_messages={"required": "Enter your first name"}
-    )
-    last_name = forms.CharField(label="Last name", max_length=150, error_messages={"required": "Enter your last name"})
+    first_name = NameField(label="First name", max_length=150, error_messages={"required": "Enter your first name"})
+    last_name = NameField(label="Last name", max_length=150, error_messages={"required": "Enter your last name"})
     password1 = forms.CharField(
         label="Create a password",
         help_text="At least 10 characters. Avoid common words and anything about you.",

@@ -8,7 +8,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from breakthrough.forms import PostcodeField, gds_helper
+from breakthrough.forms import NameField, PostcodeField, gds_helper
 from breakthrough.models import Locality
 from brokerage.models import (
     AccessibilityFeature,
@@ -171,7 +171,7 @@ class ProfileForm(forms.Form):
 
 
 class OfferForm(forms.Form):
-    title = forms.CharField(
+    title = NameField(
         label="Name of the offer",
         max_length=120,
         error_messages={
@@ -537,7 +537,7 @@ class ComplianceForm(forms.Form):
             "max_length": "The reference must be 100 characters or fewer",
         },
     )
-    holder = forms.CharField(
+    holder = NameField(
         label="Who it covers (optional)",
         help_text="For example, a member of staff's name, or 'all staff and volunteers'",
         max_length=200,
