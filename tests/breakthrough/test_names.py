@@ -3,9 +3,6 @@ screen (U+202E turns "Evil" into "livE" and reorders whatever follows it). One v
 breakthrough.validators.refuse_bidi_controls, behind every name a person types: carers, the people they care for,
 contacts, staff setting up their account, suppliers, providers and offers."""
 
-import importlib
-import inspect
-import pkgutil
 import re
 
 import pytest
@@ -17,11 +14,11 @@ from breakthrough.forms import NameField
 from breakthrough.models import Organisation, Partnership, User
 from breakthrough.validators import BIDI_CONTROLS, BIDI_MESSAGE, refuse_bidi_controls
 from brokerage.models import CaredForPerson, Carer, Offer
+from tests.project_forms import project_forms
 
 pytestmark = pytest.mark.django_db
 
 CONTROLS = [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)]
-APPS = ("breakthrough", "brokerage", "ras", "audits", "commissioning")
 # A form field holds a name when it is called this (the offer's name is its `title` on the offer form).
 NAME_FIELD = re.compile(r"(^|_)(first_name|last_name|name)$|^(supplier|holder|redirected_to)$")
 
@@ -36,22 +33,9 @@ def test_the_twelve_controls_are_refused_and_names_in_any_script_are_not():
         refuse_bidi_controls(name)
 
 
-def _project_forms() -> list[type[forms.BaseForm]]:
-    found = set()
-    for app in APPS:
-        package = importlib.import_module(app)
-        for module in pkgutil.walk_packages(package.__path__, f"{app}."):
-            if "forms" not in module.name.rsplit(".", 1)[-1]:
-                continue
-            for _, value in inspect.getmembers(importlib.import_module(module.name), inspect.isclass):
-                if issubclass(value, forms.BaseForm) and value.__module__.startswith(APPS):
-                    found.add(value)
-    return sorted(found, key=lambda form: f"{form.__module__}.{form.__name__}")
-
-
 def _name_fields() -> list[tuple[str, str, forms.Field]]:
     rows = []
-    for form in _project_forms():
+    for form in project_forms():
         for name, field in form.base_fields.items():
             is_offer_title = name == "title" and form.__name__ == "OfferForm"
             if isinstance(field, forms.CharField) and (NAME_FIELD.search(name) or is_offer_title):
