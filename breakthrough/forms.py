@@ -1,6 +1,6 @@
 """Form pieces every app shares: GOV.UK form helpers and field types with plain-language messages."""
 
-from datetime import date
+import datetime
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from breakthrough.models import Organisation, Role, User
 from breakthrough.postcodes import normalise_postcode
+from breakthrough.validators import refuse_bidi_controls
 
 
 class PostcodeField(forms.CharField):
@@ -26,30 +27,112 @@ class PostcodeField(forms.CharField):
         return normalise_postcode(value) if value else value
 
 
-class PastDateField(DateInputField):
-    """A GOV.UK date input whose errors say what to do, and which refuses impossible or future dates."""
+class NameField(forms.CharField):
+    """A person's, an organisation's or an offer's name: refuses the hidden characters that reorder text."""
 
-    def __init__(self, *, subject: str, **kwargs):
+    default_validators = [refuse_bidi_controls]
+
+
+# Every date a person types is in these years: enough for a date of birth, a plan or a certificate's expiry, and
+# far enough inside what Python and PostgreSQL can hold that a day or a fortnight either side never overflows.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+EXAMPLE = "27 3 2027"
+_PARTS = ("day", "month", "year")
+
+
+def date_in_range(value: datetime.date) -> bool:
+    return EARLIEST_YEAR <= value.year <= LATEST_YEAR
+
+
+class DayMonthYearField(DateInputField):
+    """The GOV.UK date input (day, month and year boxes) every form in the project uses.
+
+    Whatever is typed gets a message by the field, never an error page: a missing part, letters, a NUL, a year
+    that is not 4 numbers, an impossible date (31 2 2025) or a year outside EARLIEST_YEAR..LATEST_YEAR (so
+    99999999999999999999 is a message, not an OverflowError). Digits from any script (Arabic-Indic, full-width)
+    count as the numbers they are; spaces around a part are ignored. `subject` names the date in the messages:
+    "Enter the date of birth as a day, month and year, like 27 3 2027".
+    """
+
+    earliest_year = EARLIEST_YEAR
+    latest_year = LATEST_YEAR
+
+    def __init__(self, *, subject: str = "the date", **kwargs):
         self.subject = subject
         super().__init__(**kwargs)
+        for part in self.fields:
+            # The parts are checked together in compress(), with messages that name the date: not by
+            # crispy-forms-gds' generic "Enter a valid date" pattern, nor Django's NUL check on each box.
+            part.validators = []
         for widget in self.widget.widgets:  # a number keypad on phones, as the GOV.UK date input does
             widget.attrs["inputmode"] = "numeric"
-        message = f"Enter {subject}"
-        self.error_messages.update({"required": message, "incomplete": f"{message} (day, month and year)"})
+        self.error_messages.update({"required": f"Enter {subject}", "incomplete": self.message("incomplete")})
+
+    def message(self, code: str) -> str:
+        subject = self.subject[0].upper() + self.subject[1:]
+        return {
+            "incomplete": f"Enter {self.subject} as a day, month and year, like {EXAMPLE}",
+            "invalid": f"{subject} must be a real date, like {EXAMPLE}",
+            "year_digits": f"{subject} must have a year with 4 numbers, like 2027",
+            "out_of_range": f"{subject} must be in a year from {self.earliest_year} to {self.latest_year}",
+        }[code]
 
     def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
+        day, month, year = ([str(part or "").strip() for part in data_list] + ["", "", ""])[:3]
+        if not (day or month or year):
             return None
+        if not (day and month and year):
+            raise ValidationError(self.message("incomplete"), code="incomplete")
+        if not all(part.isdecimal() for part in (day, month, year)) or len(day) > 2 or len(month) > 2:
+            raise ValidationError(self.message("invalid"), code="invalid")
+        if len(year) != 4:
+            raise ValidationError(self.message("year_digits"), code="year_digits")
         try:
-            value = date(day=int(day), month=int(month), year=int(year))
+            value = datetime.date(day=int(day), month=int(month), year=int(year))
         except ValueError:
-            raise ValidationError(f"{self.subject.capitalize()} must be a real date", code="invalid") from None
-        if value > date.today():
-            raise ValidationError(f"{self.subject.capitalize()} must be in the past", code="future")
-        if value.year < 1900:
-            raise ValidationError(f"{self.subject.capitalize()} must be after 1900", code="too_old")
+            raise ValidationError(self.message("invalid"), code="invalid") from None
+        return self.check(value)
+
+    def check(self, value: datetime.date) -> datetime.date:
+        """The field's own rule on a real date; here, that it lies in the years a person may type."""
+        if not self.earliest_year <= value.year <= self.latest_year:
+            raise ValidationError(self.message("out_of_range"), code="out_of_range")
         return value
+
+
+class PastDateField(DayMonthYearField):
+    """A date that has happened: a date of birth, the date of a contact. Refuses future dates and years
+    before 1900."""
+
+    def check(self, value):
+        subject = self.subject[0].upper() + self.subject[1:]
+        if value > datetime.date.today():
+            raise ValidationError(f"{subject} must be in the past", code="future")
+        if value.year < self.earliest_year:
+            raise ValidationError(f"{subject} must be after {self.earliest_year}", code="too_old")
+        return value
+
+
+def iso_date_or_none(value: str | None) -> datetime.date | None:
+    """A date written YYYY-MM-DD in a link's query (?from=2027-03-27), or None when it is anything else:
+    malformed, impossible, or outside the years a form would take."""
+    try:
+        parsed = datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return parsed if date_in_range(parsed) else None
+
+
+def month_or_none(value: str | None) -> datetime.date | None:
+    """The first day of a month written YYYY-MM in a link's query (?month=2027-03), or None."""
+    year, _, month = (value or "").partition("-")
+    if not (len(year) == 4 and year.isascii() and year.isdigit() and 1 <= len(month) <= 2 and month.isascii()):
+        return None
+    if not month.isdigit() or not 1 <= int(month) <= 12:
+        return None
+    first = datetime.date(int(year), int(month), 1)
+    return first if date_in_range(first) else None
 
 
 def apply_service_errors(form, error: ValidationError) -> None:
@@ -104,10 +187,8 @@ class InvitationForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     title = "Set up your account"
-    first_name = forms.CharField(
-        label="First name", max_length=150, error_messages={"required": "Enter your first name"}
-    )
-    last_name = forms.CharField(label="Last name", max_length=150, error_messages={"required": "Enter your last name"})
+    first_name = NameField(label="First name", max_length=150, error_messages={"required": "Enter your first name"})
+    last_name = NameField(label="Last name", max_length=150, error_messages={"required": "Enter your last name"})
     password1 = forms.CharField(
         label="Create a password",
         help_text="At least 10 characters. Avoid common words and anything about you.",

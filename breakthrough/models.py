@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from breakthrough.validators import refuse_bidi_controls
+
 
 class Role(models.TextChoices):
     CARER = "carer", "Carer"
@@ -34,7 +36,7 @@ class Partnership(models.Model):
         HSCP = "hscp", "Health and Social Care Partnership"
         COUNCIL = "council", "Local authority"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[refuse_bidi_controls])
     slug = models.SlugField(unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.HSCP)
 
@@ -66,7 +68,7 @@ class Organisation(models.Model):
         NATIONAL_BODY = "national_body", "National body"
         PLATFORM = "platform", "Platform operator"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[refuse_bidi_controls])
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # Hubs and partnership bodies sit inside one partnership; providers may serve several.
     partnership = models.ForeignKey(
@@ -108,6 +110,8 @@ class User(AbstractUser):
     """Anyone who signs in. Signs in by e-mail; one role; staff belong to an organisation."""
 
     username = None
+    first_name = models.CharField("first name", max_length=150, blank=True, validators=[refuse_bidi_controls])
+    last_name = models.CharField("last name", max_length=150, blank=True, validators=[refuse_bidi_controls])
     email = models.EmailField("email address", unique=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CARER)
     organisation = models.ForeignKey(

@@ -26,9 +26,13 @@ def invitation_list(*, fetched_by, limit: int = 50):
 def users_by_role(*, fetched_by) -> list[dict]:
     if fetched_by.role != Role.ADMIN:
         return []
-    counts = dict(User.objects.values_list("role").annotate(n=Count("pk")).values_list("role", "n"))
+    counts = dict(User.objects.order_by().values_list("role").annotate(n=Count("pk")).values_list("role", "n"))
     active = dict(
-        User.objects.filter(Q(is_active=True)).values_list("role").annotate(n=Count("pk")).values_list("role", "n")
+        User.objects.filter(Q(is_active=True))
+        .order_by()
+        .values_list("role")
+        .annotate(n=Count("pk"))
+        .values_list("role", "n")
     )
     return [
         {"role": label, "count": counts.get(value, 0), "active": active.get(value, 0)} for value, label in Role.choices

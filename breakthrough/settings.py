@@ -45,6 +45,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 # The public address used in e-mailed links when no request is at hand (tasks, invitations).
 SITE_URL = env_str("SITE_URL", required=PRODUCTION) or "http://localhost:8000"
+# The service's name, as e-mails and the authenticator app show it.
+SITE_NAME = "Breakthrough"
 
 # -----------------------------------------------------------------------------
 # Applications
@@ -74,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "breakthrough.middleware.PrivatePagesAreNotStoredMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -213,7 +216,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "Breakthrough: "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SITE_NAME}: "
+# Tell people by e-mail when their password, e-mail address or authenticator app changes, so someone who did
+# not make the change finds out.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_RATE_LIMITS_ENABLED = env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True)
 if not ACCOUNT_RATE_LIMITS_ENABLED:
@@ -222,7 +228,7 @@ if PRODUCTION and not ACCOUNT_RATE_LIMITS_ENABLED:
     raise ImproperlyConfigured("ACCOUNT_RATE_LIMITS_ENABLED must stay on in production.")
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Breakthrough")
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", SITE_NAME)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"

@@ -4,7 +4,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Size
 from django import forms
 
-from breakthrough.forms import PastDateField, PostcodeField, gds_helper
+from breakthrough.forms import NameField, PastDateField, PostcodeField, gds_helper
 from breakthrough.models import Locality
 from brokerage.models import CaredForPerson, Carer, Consent, NeedsLevel
 
@@ -32,6 +32,8 @@ class QuestionForm(forms.ModelForm):
 
 class NameForm(QuestionForm):
     title = "What is your name?"
+    first_name = NameField(label="First name", max_length=100, error_messages={"required": "Enter your first name"})
+    last_name = NameField(label="Last name", max_length=100, error_messages={"required": "Enter your last name"})
 
     class Meta:
         model = Carer
@@ -232,12 +234,10 @@ class ConsentForm(forms.Form):
 
 class PersonNameForm(forms.Form):
     title = "Who do you care for?"
-    first_name = forms.CharField(
+    first_name = NameField(
         label="Their first name", max_length=100, error_messages={"required": "Enter their first name"}
     )
-    last_name = forms.CharField(
-        label="Their last name", max_length=100, error_messages={"required": "Enter their last name"}
-    )
+    last_name = NameField(label="Their last name", max_length=100, error_messages={"required": "Enter their last name"})
     relationship = forms.CharField(
         label="How are they related to you? (optional)",
         help_text="For example, son, mother, partner or friend",

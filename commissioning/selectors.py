@@ -1,4 +1,9 @@
-"""Figures for commissioners and national analysts. Counts that leave a partnership are suppressed under 5."""
+"""Figures for commissioners and national analysts. Counts that leave a partnership are suppressed under 5.
+
+Every count per group clears the ordering first (`.order_by()` before `.values().annotate()`): a model's default
+ordering would otherwise join the GROUP BY as soon as the queryset is `distinct()` (each person became a group of
+one, so every needs level read 1).
+"""
 
 from django.db.models import Count, Q
 
@@ -26,9 +31,12 @@ def partnership_overview(*, fetched_by) -> dict | None:
     )
     people = CaredForPerson.objects.filter(relationships__carer__partnership=partnership).distinct()
     needs = dict(
-        people.values_list("needs_level").annotate(n=Count("pk", distinct=True)).values_list("needs_level", "n")
+        people.order_by()
+        .values_list("needs_level")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("needs_level", "n")
     )
-    by_locality = dict(carers.values_list("locality").annotate(n=Count("pk")).values_list("locality", "n"))
+    by_locality = dict(carers.order_by().values_list("locality").annotate(n=Count("pk")).values_list("locality", "n"))
     return {
         "partnership": partnership,
         "carers": totals["carers"],
@@ -45,9 +53,12 @@ def national_overview(*, fetched_by) -> list[dict]:
     """Carers and cared-for people per partnership, suppressed under 5, for national analysts."""
     if fetched_by.role not in (Role.NATIONAL, Role.ADMIN):
         return []
-    carers = dict(Carer.objects.values_list("partnership").annotate(n=Count("pk")).values_list("partnership", "n"))
+    carers = dict(
+        Carer.objects.order_by().values_list("partnership").annotate(n=Count("pk")).values_list("partnership", "n")
+    )
     cared_for = dict(
-        CaringRelationship.objects.values_list("carer__partnership")
+        CaringRelationship.objects.order_by()
+        .values_list("carer__partnership")
         .annotate(n=Count("cared_for", distinct=True))
         .values_list("carer__partnership", "n")
     )

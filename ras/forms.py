@@ -6,7 +6,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from breakthrough.forms import gds_helper
+from breakthrough.forms import NameField, gds_helper
 from breakthrough.models import Partnership
 from ras.models import PanelDecision, PricingMethod
 
@@ -54,7 +54,7 @@ def pounds_text(pence) -> str:
 
 class QuestionnaireForm(forms.Form):
     title = "Add a questionnaire"
-    name = forms.CharField(
+    name = NameField(
         label="Name",
         max_length=200,
         error_messages={"required": "Enter a name for the questionnaire", "max_length": "Use 200 characters or fewer"},
@@ -334,7 +334,7 @@ class ScaleForm(forms.Form):
             self.fields[f"adjustment_{i}_circumstance"] = forms.ChoiceField(
                 label=f"Adjustment {i}: when the answers record", choices=choices, required=False
             )
-            self.fields[f"adjustment_{i}_name"] = forms.CharField(
+            self.fields[f"adjustment_{i}_name"] = NameField(
                 label=f"Adjustment {i}: name the carer reads",
                 max_length=120,
                 required=False,

@@ -5,7 +5,6 @@ Small views: fetch through a selector, validate a form, call a service, redirect
 the first page travels to the check page in the signed session, so nothing entered is lost.
 """
 
-import contextlib
 import datetime
 from urllib.parse import urlencode
 
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from breakthrough.decorators import role_required
-from breakthrough.forms import apply_service_errors, posted
+from breakthrough.forms import apply_service_errors, iso_date_or_none, posted
 from breakthrough.models import Role
 from breakthrough.submissions import new_key
 from brokerage.availability import open_nights
@@ -40,11 +39,11 @@ def _stay(request, offer) -> tuple[datetime.date, int]:
         if night is None:
             raise Http404("No nights are free at this property.")
         return night.date, 1
-    try:
-        first = datetime.date.fromisoformat(request.GET.get("from", ""))
-        nights = int(request.GET.get("nights", ""))
-    except ValueError:
-        raise Http404("Choose a date and a number of nights.") from None
+    first = iso_date_or_none(request.GET.get("from"))
+    nights = request.GET.get("nights", "")
+    if first is None or not (nights.isascii() and nights.isdigit() and len(nights) <= 2):
+        raise Http404("Choose a date and a number of nights.")
+    nights = int(nights)
     if not 1 <= nights <= MAX_NIGHTS:
         raise Http404("Choose between 1 and 28 nights.")
     return first, nights
@@ -130,9 +129,8 @@ def stay(request, offer_pk, carer_pk=None):
 
     bound = any(key.startswith("first_night") or key == "nights" for key in request.GET)
     initial = {}
-    if not bound and "from" in request.GET:
-        with contextlib.suppress(ValueError):
-            initial["first_night"] = datetime.date.fromisoformat(request.GET["from"])
+    if not bound and iso_date_or_none(request.GET.get("from")):
+        initial["first_night"] = iso_date_or_none(request.GET["from"])
     form = StayForm(request.GET if bound else None, initial=initial, places_left=places_left, today=today)
     kwargs = {"offer_pk": offer.pk, **({"carer_pk": carer_pk} if carer_pk is not None else {})}
     prefix = "staff_" if carer_pk is not None else ""

@@ -1,14 +1,12 @@
 """The directory's search form (a GET form: every filter is optional, bad input gets a message beside it)."""
 
-import datetime
 from decimal import Decimal
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from breakthrough.forms import gds_helper
+from breakthrough.forms import DayMonthYearField, gds_helper
 from breakthrough.models import Locality
 from breakthrough.postcodes import normalise_postcode
 from brokerage.directory import geo
@@ -17,25 +15,8 @@ from brokerage.models import BreakFor, NeedsLevel, OfferKind
 DISTANCES = [(2, "2 miles"), (5, "5 miles"), (10, "10 miles"), (25, "25 miles"), (50, "50 miles")]
 
 
-class SearchDateField(DateInputField):
-    """A GOV.UK date input (day, month, year) with plain messages; any real date is allowed."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        for widget in self.widget.widgets:
-            widget.attrs["inputmode"] = "numeric"
-        self.error_messages.update({"incomplete": "Enter the date as a day, month and year, like 27 3 2027"})
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day or month or year):
-            return None
-        if not (day and month and year):
-            raise ValidationError("Enter the date as a day, month and year, like 27 3 2027", code="incomplete")
-        try:
-            return datetime.date(day=int(day), month=int(month), year=int(year))
-        except ValueError:
-            raise ValidationError("The date must be a real date, like 27 3 2027", code="invalid") from None
+# A date to search or stay on: any real date in the years a person may type (breakthrough.forms.DayMonthYearField).
+SearchDateField = DayMonthYearField
 
 
 class DirectorySearchForm(forms.Form):

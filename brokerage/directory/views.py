@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
+from breakthrough.forms import month_or_none
 from breakthrough.models import Role
 from breakthrough.money import format_pence
 from brokerage.bookings import rules
@@ -167,12 +168,8 @@ def offer_detail(request, pk):
 
 
 def _month(value: str | None) -> datetime.date:
-    today = timezone.localdate()
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return datetime.date(year, month, 1)
-    except ValueError:
-        return today.replace(day=1)
+    """The month asked for (?month=YYYY-MM), or this month when there is none or it is not a month we show."""
+    return month_or_none(value) or timezone.localdate().replace(day=1)
 
 
 @require_GET

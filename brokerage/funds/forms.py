@@ -4,7 +4,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils import timezone
 
-from breakthrough.forms import gds_helper
+from breakthrough.forms import NameField, gds_helper
 from breakthrough.money import format_pence
 from breakthrough.submissions import SubmissionKeyField, give_fresh_key
 from brokerage.bookings import rules
@@ -95,7 +95,7 @@ class SupportInvoiceForm(InvoiceForm):
     """An invoice against a support in a carer's plan: the provider's own (their invoice number, the amount and a
     note), or, with `payee=True`, one the hub records for a supplier not on the platform (their name first)."""
 
-    payee_name = forms.CharField(
+    payee_name = NameField(
         label="Supplier's name",
         help_text="Who sent the invoice, for example the personal assistant or the driving school.",
         max_length=200,

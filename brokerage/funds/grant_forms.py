@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from breakthrough.forms import gds_helper
+from breakthrough.forms import NameField, gds_helper
 from breakthrough.submissions import SubmissionKeyField, give_fresh_key
 from brokerage.funds.direct_payments import validate_receipt
 from brokerage.funds.grants import Decision
@@ -178,7 +178,7 @@ class SpendForm(forms.Form):
             "max_length": "What you bought must be 500 characters or fewer",
         },
     )
-    supplier = forms.CharField(
+    supplier = NameField(
         label="Who did you pay?",
         help_text="The person, shop or organisation",
         max_length=200,

@@ -55,11 +55,13 @@ class FinanceExportForm(forms.Form):
         error_messages={"required": "Select what to export", "invalid_choice": "Select what to export"},
     )
     starts_on = PeriodDateField(
+        subject="the first day of the period",
         label="From",
         help_text="The first day of the period. For example, 1 4 2025",
         required_message="Enter the first day of the period",
     )
     ends_on = PeriodDateField(
+        subject="the last day of the period",
         label="To",
         help_text="The last day of the period, included. For example, 31 3 2026",
         required_message="Enter the last day of the period",

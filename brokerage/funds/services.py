@@ -479,6 +479,7 @@ def _invoice_shares(invoice: Invoice, kind: str, account_kind: str) -> dict[int,
     """{account's fund id: pence} of the positive legs on `account_kind` accounts in the invoice's `kind` postings."""
     rows = (
         Leg.objects.filter(posting__invoice=invoice, posting__kind=kind, account__kind=account_kind)
+        .order_by()
         .values("account__fund_id")
         .annotate(total=Sum("amount"))
     )

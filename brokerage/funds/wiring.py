@@ -236,6 +236,7 @@ def _pending_pence(fund_ids) -> dict[int, int]:
     booking must not count on that money too."""
     rows = (
         BookingShare.objects.filter(fund_id__in=fund_ids, booking__state=Booking.State.REQUESTED)
+        .order_by()
         .values("fund_id")
         .annotate(total=Sum("pence"))
     )
@@ -310,6 +311,7 @@ def _committed_for(booking: Booking) -> dict[int, int]:
     """{fund id: pence} still committed to this booking (committed, less released and invoiced), from its legs."""
     rows = (
         Leg.objects.filter(posting__booking=booking, account__kind=Kind.COMMITTED)
+        .order_by()
         .values("account__fund_id")
         .annotate(total=Sum("amount"))
     )

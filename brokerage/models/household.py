@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from breakthrough.access import casework_partnership_id, sees_whole_platform
 from breakthrough.models import Locality, Partnership, Role
+from breakthrough.validators import refuse_bidi_controls
 
 
 class NeedsLevel(models.TextChoices):
@@ -44,8 +45,8 @@ class Carer(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="carer"
     )
-    first_name = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField(max_length=100, blank=True)
+    first_name = models.CharField(max_length=100, blank=True, validators=[refuse_bidi_controls])
+    last_name = models.CharField(max_length=100, blank=True, validators=[refuse_bidi_controls])
     phone = models.CharField("phone number", max_length=30, blank=True)
     preferred_contact = models.CharField(max_length=10, choices=ContactMethod.choices, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
@@ -101,8 +102,8 @@ class CaredForPersonQuerySet(models.QuerySet):
 
 
 class CaredForPerson(models.Model):
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=[refuse_bidi_controls])
+    last_name = models.CharField(max_length=100, validators=[refuse_bidi_controls])
     date_of_birth = models.DateField(null=True, blank=True)
     needs_level = models.CharField(max_length=10, choices=NeedsLevel.choices, blank=True)
     conditions = models.TextField("conditions or disabilities", max_length=2000, blank=True)

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from breakthrough.access import sees_whole_platform
 from breakthrough.models import Locality, Organisation, Role
+from breakthrough.validators import refuse_bidi_controls
 from brokerage.models.household import NeedsLevel
 from brokerage.models.providers import ComplianceKind
 
@@ -98,7 +99,7 @@ class Offer(models.Model):
         related_name="offers",
         limit_choices_to={"kind": Organisation.Kind.PROVIDER},
     )
-    title = models.CharField(max_length=120)
+    title = models.CharField(max_length=120, validators=[refuse_bidi_controls])
     summary = models.CharField("in a sentence", max_length=300)
     description = models.TextField(max_length=4000, blank=True)
     kind = models.CharField(max_length=20, choices=OfferKind.choices)

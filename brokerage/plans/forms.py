@@ -7,7 +7,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from breakthrough.forms import gds_helper
+from breakthrough.forms import NameField, gds_helper
 from brokerage.models import OutcomeResult, SdsOption, SupportKind, Whose
 from brokerage.providers.forms import AnyDateField
 
@@ -72,8 +72,8 @@ class OfferField(forms.ModelChoiceField):
 SHOWN_OFFERS = 100
 
 
-def _text(label, *, subject, max_length, required=True, help_text="", textarea=True):
-    return forms.CharField(
+def _text(label, *, subject, max_length, required=True, help_text="", textarea=True, field=forms.CharField):
+    return field(
         label=label,
         max_length=max_length,
         required=required,
@@ -105,6 +105,7 @@ class DetailsForm(forms.Form):
         max_length=200,
         textarea=False,
         help_text="Someone who can step in if the carer is suddenly unable to care",
+        field=NameField,
     )
     emergency_relationship = _text(
         "Who are they to the carer? (optional)",

@@ -3,12 +3,11 @@
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from breakthrough.forms import PostcodeField, gds_helper
+from breakthrough.forms import DayMonthYearField, NameField, PostcodeField, gds_helper
 from breakthrough.models import Locality
 from brokerage.models import (
     AccessibilityFeature,
@@ -36,23 +35,8 @@ WEEKDAYS = [
 ]
 
 
-class AnyDateField(DateInputField):
-    """A GOV.UK date input (day, month, year) whose errors say what to do."""
-
-    def __init__(self, *, subject: str, **kwargs):
-        self.subject = subject
-        super().__init__(**kwargs)
-        message = f"Enter {subject}"
-        self.error_messages.update({"required": message, "incomplete": f"{message} (day, month and year)"})
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        try:
-            return datetime.date(day=int(day), month=int(month), year=int(year))
-        except (ValueError, OverflowError):
-            raise ValidationError(f"{self.subject.capitalize()} must be a real date", code="invalid") from None
+# Any real date, in the years a person may type (breakthrough.forms.DayMonthYearField).
+AnyDateField = DayMonthYearField
 
 
 class TimeField(forms.TimeField):
@@ -171,7 +155,7 @@ class ProfileForm(forms.Form):
 
 
 class OfferForm(forms.Form):
-    title = forms.CharField(
+    title = NameField(
         label="Name of the offer",
         max_length=120,
         error_messages={
@@ -552,7 +536,7 @@ class ComplianceForm(forms.Form):
             "max_length": "The reference must be 100 characters or fewer",
         },
     )
-    holder = forms.CharField(
+    holder = NameField(
         label="Who it covers (optional)",
         help_text="For example, a member of staff's name, or 'all staff and volunteers'",
         max_length=200,

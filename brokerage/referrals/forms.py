@@ -5,7 +5,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 
-from breakthrough.forms import PastDateField, PostcodeField, gds_helper
+from breakthrough.forms import NameField, PastDateField, PostcodeField, gds_helper
 from breakthrough.models import Locality
 from brokerage.forms import PersonNeedsForm
 from brokerage.models import CaseNote, NeedsLevel, Urgency
@@ -99,7 +99,7 @@ class ReferralForm(forms.Form):
 
 class StaffReferralForm(ReferralForm):
     title = "Record a referral"
-    referrer_name = forms.CharField(
+    referrer_name = NameField(
         label="Name", max_length=200, error_messages={"required": "Enter the name of the person making the referral"}
     )
     referrer_role = forms.CharField(
@@ -149,10 +149,8 @@ class NewCarerForm(forms.Form):
     """A carer the hub does not know yet (no account), and the person they care for."""
 
     title = "A carer who is new to the hub"
-    first_name = forms.CharField(
-        label="First name", max_length=100, error_messages={"required": "Enter their first name"}
-    )
-    last_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter their last name"})
+    first_name = NameField(label="First name", max_length=100, error_messages={"required": "Enter their first name"})
+    last_name = NameField(label="Last name", max_length=100, error_messages={"required": "Enter their last name"})
     postcode = PostcodeField(
         label="Postcode", error_messages={"required": "Enter their postcode", "max_length": "Enter a real postcode"}
     )
@@ -165,12 +163,12 @@ class NewCarerForm(forms.Form):
     phone = forms.CharField(
         label="Phone number (optional)", max_length=30, required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
-    person_first_name = forms.CharField(
+    person_first_name = NameField(
         label="First name",
         max_length=100,
         error_messages={"required": "Enter the first name of the person they care for"},
     )
-    person_last_name = forms.CharField(
+    person_last_name = NameField(
         label="Last name",
         max_length=100,
         error_messages={"required": "Enter the last name of the person they care for"},
@@ -288,7 +286,7 @@ class CloseForm(forms.Form):
 
 class RedirectForm(forms.Form):
     title = "Redirect to another service"
-    redirected_to = forms.CharField(
+    redirected_to = NameField(
         label="Which service?",
         help_text="For example, Glenmorven Carers Centre, or the Community Mental Health Team",
         max_length=200,

@@ -245,10 +245,15 @@ def test_the_page_shows_the_form_with_no_errors(client_for, x):
         (
             {"starts_on_0": "31", "starts_on_1": "2", "starts_on_2": ""},
             "starts_on",
-            "Enter the date as a day, month and year",
+            "Enter the first day of the period as a day, month and year, like 27 3 2027",
         ),
         ({"starts_on_0": "31", "starts_on_1": "2", "starts_on_2": "2025"}, "starts_on", "must be a real date"),
-        ({"starts_on_0": "x", "starts_on_1": "2", "starts_on_2": "2025"}, "starts_on", "Enter a valid date"),
+        ({"starts_on_0": "x", "starts_on_1": "2", "starts_on_2": "2025"}, "starts_on", "must be a real date"),
+        (
+            {"starts_on_0": "1", "starts_on_1": "3", "starts_on_2": "99999999999999999999"},
+            "starts_on",
+            "The first day of the period must have a year with 4 numbers, like 2027",
+        ),
         ({"ends_on_0": "", "ends_on_1": "", "ends_on_2": ""}, "ends_on", "Enter the last day of the period"),
         ({"ends_on_0": "28", "ends_on_1": "2", "ends_on_2": "2025"}, "ends_on", "same as or after the first day"),
         ({"ends_on_2": "2040"}, "ends_on", "at most 10 years"),
