@@ -83,7 +83,9 @@ def test_the_home_links_to_a_budget_only_once_an_assessment_is_completed(client_
     assert f'href="{reverse("brokerage:funds_carer:money")}"' not in html
 
 
-def test_the_home_page_asks_the_same_number_of_queries_with_or_without_support(client_for, x, django_assert_max_num_queries):
+def test_the_home_page_asks_the_same_number_of_queries_with_or_without_support(
+    client_for, x, django_assert_max_num_queries
+):
     carer = CarerFactory(user=UserFactory(email="queries@example.org"), locality=x.locality)
     client = client_for(carer.user)
     with django_assert_max_num_queries(20):

@@ -189,9 +189,7 @@ def new_page(chromium, live_server, _browser_session):
     contexts = []
 
     def make():
-        context = chromium.new_context(
-            base_url=live_server.url, locale="en-GB", viewport=DESKTOP
-        )
+        context = chromium.new_context(base_url=live_server.url, locale="en-GB", viewport=DESKTOP)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
