@@ -59,7 +59,9 @@ _WIDEST_ELEMENTS = """(width) => {
     for (const element of document.body.querySelectorAll("*")) {
         const box = element.getBoundingClientRect();
         // Its own box, or the text in it that does not wrap (a long address in a box of the right width).
-        const hasText = [...element.childNodes].some((node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
+        const hasText = [...element.childNodes].some(
+            (node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim()
+        );
         const right = hasText ? Math.max(box.right, box.left + element.scrollWidth) : box.right;
         if (box.width === 0 || right <= width + 0.5) continue;
         const style = getComputedStyle(element);
@@ -67,7 +69,8 @@ _WIDEST_ELEMENTS = """(width) => {
         // Inside a box that scrolls or clips within the page, it does not make the page scroll.
         let clipped = false;
         for (let parent = element.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
-            if (getComputedStyle(parent).overflowX !== "visible" && parent.getBoundingClientRect().right <= width + 0.5) {
+            const scrolls = getComputedStyle(parent).overflowX !== "visible";
+            if (scrolls && parent.getBoundingClientRect().right <= width + 0.5) {
                 clipped = true;
                 break;
             }
@@ -77,7 +80,9 @@ _WIDEST_ELEMENTS = """(width) => {
     }
     // An element whose child sticks out just as far is not the culprit: report the child.
     const culprits = found.filter(
-        ({right, element}) => !found.some((other) => other.element !== element && element.contains(other.element) && other.right >= right)
+        ({right, element}) => !found.some(
+            (other) => other.element !== element && element.contains(other.element) && other.right >= right
+        )
     );
     culprits.sort((a, b) => b.right - a.right);
     return culprits.slice(0, 5).map(({right, element}) => `${describe(element)} (right edge at ${right}px)`);
