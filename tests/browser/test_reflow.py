@@ -20,7 +20,9 @@ WEEKEND = "Weekend woodland crafts for young carers and their families"
 def _within_the_screen(page: Page, locator) -> None:
     expect(locator).to_be_visible()
     box = locator.bounding_box()
-    assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], f"{locator} is off screen: {box}"
+    assert box is not None
+    assert box["x"] >= 0, f"{locator} is off screen to the left: {box}"
+    assert box["x"] + box["width"] <= PHONE["width"], f"{locator} is off screen to the right: {box}"
 
 
 def _next_month_weekend() -> tuple[datetime.date, datetime.date]:
