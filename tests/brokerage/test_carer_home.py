@@ -45,6 +45,7 @@ def test_a_new_carers_home_starts_with_their_two_tasks_and_offers_nothing_that_d
     assert f'href="{PLAN}"' not in html
     assert f'href="{reverse("brokerage:funds_carer:money")}"' not in html
     assert "Your support" not in headings
+    assert "Your household" not in headings  # nobody added yet: the task "People you care for" says so
     # Their tasks come first, so "Find a break" is not the page's main button.
     find = reverse("brokerage:directory:search")
     assert f'class="govuk-button govuk-button--secondary" data-module="govuk-button" href="{find}"' in html
