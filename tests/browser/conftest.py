@@ -256,6 +256,13 @@ def axe():
     return check
 
 
+def resize(page, viewport: dict) -> None:
+    """Change the window's size and wait two frames, so that the page's own scripts have answered the change (the
+    service navigation folds its menu behind "Menu" below the tablet breakpoint, and unfolds it above)."""
+    page.set_viewport_size(viewport)
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def assert_reflows(page, width: int = PHONE["width"]):
     """The page does not scroll sideways at this width; if it does, name what sticks out."""
     scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
@@ -290,12 +297,12 @@ def checkpoint(_browser_session, axe):
         slug = f"{_browser_session.shots:02d}-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
         desktop = page.viewport_size or DESKTOP
         look(page, slug)
-        page.set_viewport_size(PHONE)
+        resize(page, PHONE)
         try:
             assert_reflows(page)
             look(page, f"{slug}-320")
         finally:
-            page.set_viewport_size(desktop)
+            resize(page, desktop)
         # Events arrive in order, so every load before the axe run has been recorded by now.
         if _browser_session.loads:
             _browser_session.checked.add(len(_browser_session.loads) - 1)

@@ -37,7 +37,8 @@ def test_checkpoint_fails_a_page_that_scrolls_sideways_at_320_and_names_what_sti
         """() => {
             const wide = document.createElement("p");
             wide.id = "too-wide";
-            wide.textContent = "A long unbreakable address: " + "x".repeat(200);
+            wide.textContent = "A box of a fixed width, as a wide table or picture would be";
+            wide.style.width = "600px";
             document.querySelector("main").append(wide);
         }"""
     )
@@ -46,4 +47,5 @@ def test_checkpoint_fails_a_page_that_scrolls_sideways_at_320_and_names_what_sti
     report = str(failure.value)
     assert "scrolls sideways at 320 CSS px" in report
     assert "p#too-wide" in report  # the element itself, not the <main> around it
+    assert "right edge at" in report
     assert page.viewport_size["width"] == 1280  # back at the desktop width for the rest of the test

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from brokerage.models import OfferKind
 from tests.brokerage.plans.factories import approve_budget
-from tests.browser.conftest import DESKTOP, PHONE, assert_reflows
+from tests.browser.conftest import DESKTOP, PHONE, assert_reflows, resize
 from tests.browser.test_booking_journey import sign_in
 from tests.factories import CarerFactory, OfferFactory, SessionFactory, UserFactory
 
@@ -41,7 +41,7 @@ def test_the_calendar_of_activities_lists_the_weekend_on_a_phone(page: Page, che
     page.goto(reverse("brokerage:directory:calendar") + f"?month={first:%Y-%m}")
     checkpoint(page, f"Calendar of activities, {first:%B %Y}")
 
-    page.set_viewport_size(PHONE)
+    resize(page, PHONE)
     try:
         assert_reflows(page)
         calendar = page.get_by_role("table", name=f"{first:%B %Y}, week by week")
@@ -54,7 +54,7 @@ def test_the_calendar_of_activities_lists_the_weekend_on_a_phone(page: Page, che
             _within_the_screen(page, sessions.nth(index))
         expect(calendar.locator(".app-calendar__day:visible")).to_have_count(3)
     finally:
-        page.set_viewport_size(DESKTOP)
+        resize(page, DESKTOP)
 
 
 def test_an_assessors_lists_stack_into_rows_on_a_phone(page: Page, checkpoint, x):
@@ -68,7 +68,7 @@ def test_an_assessors_lists_stack_into_rows_on_a_phone(page: Page, checkpoint, x
     page.goto(reverse("ras:assessment_list"))
     sign_in(page, checkpoint, x.assessor.email, lands_on="Assessments", totp_secret=x.assessor.totp_secret)
 
-    page.set_viewport_size(PHONE)
+    resize(page, PHONE)
     try:
         table = page.locator("table.app-responsive-table").first
         # The column headers are hidden on a phone; each cell carries its header's name instead.
@@ -78,4 +78,4 @@ def test_an_assessors_lists_stack_into_rows_on_a_phone(page: Page, checkpoint, x
         label = cell.evaluate("(td) => getComputedStyle(td, '::before').content")
         assert "Indicative budget" in label
     finally:
-        page.set_viewport_size(DESKTOP)
+        resize(page, DESKTOP)
