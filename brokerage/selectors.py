@@ -1,7 +1,7 @@
 """Reads of the carer's household. Every one takes the user who reads and goes through the access choke point."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -25,6 +25,26 @@ def household_people(*, carer: Carer, fetched_by) -> list[CaringRelationship]:
         CaringRelationship.objects.filter(carer=carer, cared_for__in=people)
         .select_related("cared_for")
         .order_by("created_at", "pk")
+    )
+
+
+def carer_support_exists(*, carer: Carer, fetched_by) -> dict[str, bool]:
+    """Which of the carer's budget, plan and money exist yet, so that their home page links only to those:
+    "budget" once an assessment is completed (the budget page shows completed ones), "plan" once a version of
+    a support plan is started, "money" once a personal fund (ISF, direct payment or micro-grant) is set up. One
+    query."""
+    from brokerage.models import Fund, Plan
+    from ras.models import Assessment
+
+    return (
+        Carer.objects.filter(pk=carer.pk)
+        .annotate(
+            budget=Exists(Assessment.objects.filter(carer=OuterRef("pk"), status=Assessment.Status.COMPLETED)),
+            plan=Exists(visible(fetched_by, Plan).filter(carer=OuterRef("pk"))),
+            money=Exists(visible(fetched_by, Fund).filter(carer=OuterRef("pk"), kind__in=Fund.PERSONAL)),
+        )
+        .values("budget", "plan", "money")
+        .get()
     )
 
 

@@ -25,7 +25,7 @@ from brokerage.plans import selectors as plan_selectors
 from brokerage.providers import selectors as provider_selectors
 from brokerage.referrals import selectors as referral_selectors
 from brokerage.referrals import wording as referral_wording
-from brokerage.tasklist import ABOUT_YOU_STEPS, PERSON_STEPS, about_you_rows, person_rows, task_list
+from brokerage.tasklist import ABOUT_YOU_STEPS, COMPLETED, PERSON_STEPS, about_you_rows, person_rows, task_list
 from ras import selectors as ras_selectors
 
 CASEWORK = (Role.BROKER, Role.ASSESSOR, Role.ADMIN)
@@ -54,13 +54,16 @@ def carer_home(request):
     carer = selectors.carer_of_user(user=request.user)
     people = selectors.household_people(carer=carer, fetched_by=request.user)
     referral = referral_selectors.carer_latest_referral(carer=carer, fetched_by=request.user)
+    tasks = task_list(carer, people)
     return render(
         request,
         "brokerage/carer_home.html",
         {
             "carer": carer,
             "people": people,
-            "tasks": task_list(carer, people),
+            "tasks": tasks,
+            "tasks_to_do": any(task["status"] != COMPLETED for task in tasks),
+            "exists": selectors.carer_support_exists(carer=carer, fetched_by=request.user),
             "breaks": booking_selectors.carer_summary(carer=carer, fetched_by=request.user),
             "referral": referral,
             "referral_words": referral_wording.for_carer(referral) if referral else None,

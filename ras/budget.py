@@ -10,6 +10,9 @@ virtual budget and a test that recomputes a stored budget. The order of the sum,
 5. the contingency share (a percentage, rounded half up to the penny) is held back for the panel;
 6. what is left is the indicative budget.
 
+Each line is read by the carer as well as by staff, so it says the thing in plain words first and gives the
+term staff use (floor, ceiling, contingency, indicative budget) after it, in brackets.
+
 The recalibration query (`ras.selectors.recalibration_rows`) does the same sum in SQL, in integers, and a
 test holds the two together.
 """
@@ -113,23 +116,23 @@ def budget_compute(*, domain_points: list[tuple[str, int]], circumstances: set[s
     limited = max(subtotal, terms.floor_pence)
     if terms.floor_pence:
         if limited > subtotal:
-            lines.append(f"Raised to the floor of {format_pence(terms.floor_pence)}")
+            lines.append(f"Raised to the least anyone is given, {format_pence(terms.floor_pence)} (the floor)")
         else:
-            lines.append(f"Floor of {format_pence(terms.floor_pence)} not needed")
+            lines.append(f"More than the least anyone is given, {format_pence(terms.floor_pence)} (the floor)")
     if terms.ceiling_pence is None:
-        lines.append("No ceiling")
+        lines.append("No upper limit (ceiling)")
     elif limited > terms.ceiling_pence:
         limited = terms.ceiling_pence
-        lines.append(f"Limited to the ceiling of {format_pence(terms.ceiling_pence)}")
+        lines.append(f"Limited to the most anyone is given, {format_pence(terms.ceiling_pence)} (the ceiling)")
     else:
-        lines.append(f"Ceiling of {format_pence(terms.ceiling_pence)} not reached")
+        lines.append(f"Less than the most anyone is given, {format_pence(terms.ceiling_pence)} (the ceiling)")
 
     contingency = percent_of(limited, terms.contingency_percent)
     if contingency or terms.contingency_percent:
         lines.append(
-            f"{format_percent(terms.contingency_percent)} of {format_pence(limited)} held back for the panel "
-            f"as contingency: {format_pence(contingency)}"
+            f"{format_percent(terms.contingency_percent)} of {format_pence(limited)} kept back for costs nobody "
+            f"expected, which the panel can add (contingency): {format_pence(contingency)}"
         )
     amount = limited - contingency
-    lines.append(f"Indicative budget: {format_pence(amount)}")
+    lines.append(f"Your budget to plan with (indicative budget): {format_pence(amount)}")
     return Budget(points=points, base_pence=base, contingency_pence=contingency, amount_pence=amount, lines=lines)

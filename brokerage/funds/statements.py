@@ -109,16 +109,18 @@ def statement_months(fund: Fund, *, today: datetime.date | None = None) -> list[
 # ----------------------------------------------------------------------------------------------
 
 KIND_WORDS = {
-    Fund.Kind.ISF: "Individual Service Fund",
-    Fund.Kind.DIRECT_PAYMENT: "Direct payment, which you manage",
-    Fund.Kind.MICRO_GRANT: "Micro-grant",
+    Fund.Kind.ISF: "Money {holder} looks after and pays out for you (an Individual Service Fund)",
+    Fund.Kind.DIRECT_PAYMENT: "Money paid to you, which you manage yourself (a direct payment)",
+    Fund.Kind.MICRO_GRANT: "A small grant for a break (a micro-grant), which {holder} looks after for you",
 }
 
 
 def kind_words(fund: Fund) -> str:
-    """'Individual Service Fund, held for you by X Short Break Hub'."""
+    """What kind of fund it is in plain words, then the term staff use: 'Money X Short Break Hub looks after and
+    pays out for you (an Individual Service Fund)'."""
     words = KIND_WORDS.get(fund.kind, fund.get_kind_display())
-    return f"{words}, held for you by {fund.held_by.name}" if fund.held_by_id else words
+    holder = fund.held_by.name if fund.held_by_id else "the Short Break Hub"
+    return words.format(holder=holder)
 
 
 @dataclass

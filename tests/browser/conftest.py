@@ -5,7 +5,9 @@ Every test in this folder is marked `browser` (deselect with `-m "not browser"`)
     page         a fresh browser context (own cookies) and page, whose base_url is the live server
     new_page     makes another, for a second person in the same test (each with its own cookies)
     checkpoint   checkpoint(page, "Page title") waits for the page, saves a screenshot to
-                 test-artifacts/screenshots/<test>/<n>-<slug>.png and fails on any axe (WCAG 2.2 AA) violation
+                 test-artifacts/screenshots/<test>/<n>-<slug>.png and fails on any axe (WCAG 2.2 AA) violation;
+                 then does it all again at a phone's 320 CSS px (<n>-<slug>-320.png), where it also fails if the
+                 page scrolls sideways (WCAG 1.4.10 reflow), and goes back to 1280 px
     axe          axe(page) runs only the axe check
 
 After each test, the harness fails the test if a page was loaded that no checkpoint looked at, or if the
@@ -40,6 +42,51 @@ CHROMIUM_ARGS = [
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 TITLE_SUFFIX = " – Breakthrough"
 TIMEOUT_MS = 15_000
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 320, "height": 640}  # WCAG 1.4.10: content reflows at 320 CSS px without scrolling sideways
+
+# What sticks out furthest past the right edge of the viewport, for the failure message: the deepest element
+# whose right edge is the furthest right (so the offending table or word, not the <main> that holds it).
+_WIDEST_ELEMENTS = """(width) => {
+    const describe = (element) => {
+        let name = element.tagName.toLowerCase();
+        if (element.id) name += "#" + element.id;
+        for (const cls of element.classList) name += "." + cls;
+        const text = (element.innerText || "").trim().replace(/\\s+/g, " ").slice(0, 60);
+        return text ? `${name} "${text}"` : name;
+    };
+    const found = [];
+    for (const element of document.body.querySelectorAll("*")) {
+        const box = element.getBoundingClientRect();
+        // Its own box, or the text in it that does not wrap (a long address in a box of the right width).
+        const hasText = [...element.childNodes].some(
+            (node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim()
+        );
+        const right = hasText ? Math.max(box.right, box.left + element.scrollWidth) : box.right;
+        if (box.width === 0 || right <= width + 0.5) continue;
+        const style = getComputedStyle(element);
+        if (style.position === "absolute" && box.width <= 1) continue;  // govuk-visually-hidden
+        // Inside a box that scrolls or clips within the page, it does not make the page scroll.
+        let clipped = false;
+        for (let parent = element.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
+            const scrolls = getComputedStyle(parent).overflowX !== "visible";
+            if (scrolls && parent.getBoundingClientRect().right <= width + 0.5) {
+                clipped = true;
+                break;
+            }
+        }
+        if (clipped) continue;
+        found.push({right: Math.round(right), element});
+    }
+    // An element whose child sticks out just as far is not the culprit: report the child.
+    const culprits = found.filter(
+        ({right, element}) => !found.some(
+            (other) => other.element !== element && element.contains(other.element) && other.right >= right
+        )
+    );
+    culprits.sort((a, b) => b.right - a.right);
+    return culprits.slice(0, 5).map(({right, element}) => `${describe(element)} (right edge at ${right}px)`);
+}"""
 
 
 def _missing_reason() -> str | None:
@@ -147,9 +194,7 @@ def new_page(chromium, live_server, _browser_session):
     contexts = []
 
     def make():
-        context = chromium.new_context(
-            base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900}
-        )
+        context = chromium.new_context(base_url=live_server.url, locale="en-GB", viewport=DESKTOP)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
@@ -211,23 +256,53 @@ def axe():
     return check
 
 
+def resize(page, viewport: dict) -> None:
+    """Change the window's size and wait two frames, so that the page's own scripts have answered the change (the
+    service navigation folds its menu behind "Menu" below the tablet breakpoint, and unfolds it above)."""
+    page.set_viewport_size(viewport)
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def assert_reflows(page, width: int = PHONE["width"]):
+    """The page does not scroll sideways at this width; if it does, name what sticks out."""
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    if scroll_width > width:
+        culprits = page.evaluate(_WIDEST_ELEMENTS, width)
+        pytest.fail(
+            f"{page.url} scrolls sideways at {width} CSS px (WCAG 1.4.10 reflow): it is {scroll_width}px wide. "
+            "Widest elements:\n  " + "\n  ".join(culprits or ["(none found)"]),
+            pytrace=False,
+        )
+
+
 @pytest.fixture
 def checkpoint(_browser_session, axe):
-    """checkpoint(page, title): the page has loaded with this title, looks right (screenshot) and passes axe."""
+    """checkpoint(page, title): the page has loaded with this title, looks right (screenshot) and passes axe,
+    at 1280 px and again at 320 px, where it must also reflow (no sideways scrolling)."""
     from playwright.sync_api import expect
 
-    def check(page, title: str):
-        expect(page).to_have_title(title + TITLE_SUFFIX)
-        page.wait_for_load_state("load")
+    def look(page, slug: str):
         # Beyond axe's WCAG rules: one h1 on every page, and one current item in the service navigation.
         expect(page.locator("h1")).to_have_count(1)
         current = page.locator(".govuk-service-navigation [aria-current]").all_inner_texts()
         assert len(current) <= 1, f"{page.url}: more than one current item in the navigation: {current}"
-        _browser_session.shots += 1
-        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
         _browser_session.directory.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=_browser_session.directory / f"{_browser_session.shots:02d}-{slug}.png", full_page=True)
+        page.screenshot(path=_browser_session.directory / f"{slug}.png", full_page=True)
         axe(page)
+
+    def check(page, title: str):
+        expect(page).to_have_title(title + TITLE_SUFFIX)
+        page.wait_for_load_state("load")
+        _browser_session.shots += 1
+        slug = f"{_browser_session.shots:02d}-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
+        desktop = page.viewport_size or DESKTOP
+        look(page, slug)
+        resize(page, PHONE)
+        try:
+            assert_reflows(page)
+            look(page, f"{slug}-320")
+        finally:
+            resize(page, desktop)
         # Events arrive in order, so every load before the axe run has been recorded by now.
         if _browser_session.loads:
             _browser_session.checked.add(len(_browser_session.loads) - 1)

@@ -75,8 +75,11 @@ def test_a_carer_reads_their_money_and_statement_and_what_they_can_afford(page, 
     checkpoint(page, "Your money")
     main = page.locator("main")
     expect(main).to_contain_text("You have £460 left to spend.")
-    expect(main).to_contain_text("£40 is booked for breaks coming up")
-    expect(main).to_contain_text("£0 has been spent")
+    set_aside = main.locator(".govuk-summary-list__row", has_text="Set aside for breaks you have booked")
+    expect(set_aside.locator("dd")).to_contain_text("£40")
+    spent = main.locator(".govuk-summary-list__row", has_text="Spent")
+    expect(spent.locator("dd")).to_contain_text("Nothing yet.")  # not "£0 has been spent"
+    expect(main.locator("h2").last).to_have_text("What happens next")
 
     main.get_by_role("link", name="Read your statement").click()
     month = date_format(timezone.localdate(), "F Y")

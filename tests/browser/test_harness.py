@@ -27,3 +27,25 @@ def test_axe_reports_violations_readably(page, checkpoint, axe):
     assert "color-contrast" in report
     assert '<img src="/static/images/favicon.svg">' in report  # shows the element, so a human can find it
     assert "Element does not have an alt attribute" in report
+
+
+def test_checkpoint_fails_a_page_that_scrolls_sideways_at_320_and_names_what_sticks_out(page, checkpoint):
+    page.goto("/")
+    checkpoint(page, "Get a short break from caring")  # the home page reflows
+
+    page.evaluate(
+        """() => {
+            const wide = document.createElement("p");
+            wide.id = "too-wide";
+            wide.textContent = "A box of a fixed width, as a wide table or picture would be";
+            wide.style.width = "600px";
+            document.querySelector("main").append(wide);
+        }"""
+    )
+    with pytest.raises(pytest.fail.Exception) as failure:
+        checkpoint(page, "Get a short break from caring")
+    report = str(failure.value)
+    assert "scrolls sideways at 320 CSS px" in report
+    assert "p#too-wide" in report  # the element itself, not the <main> around it
+    assert "right edge at" in report
+    assert page.viewport_size["width"] == 1280  # back at the desktop width for the rest of the test

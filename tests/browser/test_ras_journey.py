@@ -93,7 +93,7 @@ def _assessor_completes(page: Page, checkpoint, world) -> Assessment:
     page.get_by_role("button", name="Complete the assessment").click()
     checkpoint(page, "Assessment of Ailsa Munro")
     expect(page.locator("main")).to_contain_text("18 x £38 = £684")
-    expect(page.locator("main")).to_contain_text("Indicative budget: £673.55")
+    expect(page.locator("main")).to_contain_text("Your budget to plan with (indicative budget): £673.55")
     return Assessment.objects.get(carer=carer)
 
 
@@ -110,8 +110,10 @@ def _carer_reads_the_explanation(page: Page, checkpoint, *, first: bool) -> None
     expect(main).to_contain_text("Personal care: 10 points")
     expect(main).to_contain_text("18 points in all")
     expect(main).to_contain_text("A second carer at home: −£50")
-    expect(main).to_contain_text("5% of £709 held back for the panel as contingency: £35.45")
-    expect(main).to_contain_text("Indicative budget: £673.55")
+    expect(main).to_contain_text(
+        "5% of £709 kept back for costs nobody expected, which the panel can add (contingency): £35.45"
+    )
+    expect(main).to_contain_text("Your budget to plan with (indicative budget): £673.55")
 
 
 def _panel_changes_it(page: Page, checkpoint, world, assessment) -> None:

@@ -219,7 +219,7 @@ def _assessor_completes_the_ras(page: Page, checkpoint, world) -> None:
     checkpoint(page, "Check the answers")
     page.get_by_role("button", name="Complete the assessment").click()
     checkpoint(page, "Assessment of Morag MacLeod")
-    expect(main(page)).to_contain_text("Indicative budget: £673.55")
+    expect(main(page)).to_contain_text("Your budget to plan with (indicative budget): £673.55")
 
 
 def _carer_reads_the_explanation(page: Page, checkpoint) -> None:
@@ -233,8 +233,8 @@ def _carer_reads_the_explanation(page: Page, checkpoint) -> None:
         "18 x £38 = £684",
         "A second carer at home: −£50",
         "A sibling with needs: +£75",
-        "5% of £709 held back for the panel as contingency: £35.45",
-        "Indicative budget: £673.55",
+        "5% of £709 kept back for costs nobody expected, which the panel can add (contingency): £35.45",
+        "Your budget to plan with (indicative budget): £673.55",
         "The resource panel has not looked at it yet",
     ):
         expect(main(page)).to_contain_text(line)

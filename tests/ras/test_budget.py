@@ -23,8 +23,8 @@ def test_per_point_scale_explains_every_line():
         "Community access: 14 points",
         "46 points in all",
         "46 x £38 = £1,748",
-        "Ceiling of £3,000 not reached",
-        "Indicative budget: £1,748",
+        "Less than the most anyone is given, £3,000 (the ceiling)",
+        "Your budget to plan with (indicative budget): £1,748",
     ]
 
 
@@ -48,8 +48,8 @@ def test_floor_raises_a_low_budget():
         terms=ScaleTerms(method=PER_POINT, price_per_point_pence=3800, floor_pence=50_000),
     )
     assert budget.amount_pence == 50_000
-    assert "Raised to the floor of £500" in budget.lines
-    assert "No ceiling" in budget.lines
+    assert "Raised to the least anyone is given, £500 (the floor)" in budget.lines
+    assert "No upper limit (ceiling)" in budget.lines
 
 
 def test_ceiling_limits_a_high_budget():
@@ -59,8 +59,8 @@ def test_ceiling_limits_a_high_budget():
         terms=ScaleTerms(method=PER_POINT, price_per_point_pence=3800, floor_pence=50_000, ceiling_pence=150_000),
     )
     assert budget.amount_pence == 150_000
-    assert "Floor of £500 not needed" in budget.lines
-    assert "Limited to the ceiling of £1,500" in budget.lines
+    assert "More than the least anyone is given, £500 (the floor)" in budget.lines
+    assert "Limited to the most anyone is given, £1,500 (the ceiling)" in budget.lines
 
 
 def test_adjustments_apply_only_for_circumstances_recorded():
@@ -95,8 +95,11 @@ def test_contingency_is_held_back_and_rounded_half_up_to_the_penny():
         terms=ScaleTerms(method=PER_POINT, price_per_point_pence=3800, contingency_percent=Decimal("5.00")),
     )
     assert (budget.contingency_pence, budget.amount_pence) == (8_740, 166_060)
-    assert "5% of £1,748 held back for the panel as contingency: £87.40" in budget.lines
-    assert budget.lines[-1] == "Indicative budget: £1,660.60"
+    assert (
+        "5% of £1,748 kept back for costs nobody expected, which the panel can add (contingency): £87.40"
+        in budget.lines
+    )
+    assert budget.lines[-1] == "Your budget to plan with (indicative budget): £1,660.60"
     assert percent_of(101, Decimal("2.5")) == 3
     assert percent_of(99, Decimal("2.5")) == 2
     assert percent_of(20, Decimal("2.5")) == 1  # exactly 0.5p rounds up

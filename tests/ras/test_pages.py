@@ -41,7 +41,7 @@ def test_an_assessor_completes_an_assessment_domain_by_domain(client_for, x, car
     assert client.post(check).status_code == 302
     page = client.get(reverse("ras:assessment_detail", kwargs={"pk": assessment.pk})).text
     assert "18 x £38 = £684" in page
-    assert "Indicative budget: £673.55" in page
+    assert "Your budget to plan with (indicative budget): £673.55" in page
 
 
 def test_continuing_with_a_question_unanswered_says_which_and_keeps_the_others(client_for, x, carer_a, version_x):
@@ -161,7 +161,7 @@ def test_a_carer_reads_their_own_explanation_and_not_anothers(
         assessment=mine, outcome="changed", amount_pence=70_000, reason="Travel to the island.", by=panel_x
     )
     page = client_for(carer_a.user).get(reverse("ras:carer_budget")).text
-    assert "Indicative budget: £673.55" in page
+    assert "Your budget to plan with (indicative budget): £673.55" in page
     assert "Your approved budget: £700" in page
     assert "Travel to the island." in page
     assert "0 points in all" not in page

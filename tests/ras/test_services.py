@@ -31,10 +31,10 @@ def test_completing_stores_the_budget_its_explanation_and_the_versions_used(x, c
         "A second carer at home: −£50",
         "A sibling with needs: +£75",
         "After adjustments: £709",
-        "Floor of £100 not needed",
-        "Ceiling of £2,000 not reached",
-        "5% of £709 held back for the panel as contingency: £35.45",
-        "Indicative budget: £673.55",
+        "More than the least anyone is given, £100 (the floor)",
+        "Less than the most anyone is given, £2,000 (the ceiling)",
+        "5% of £709 kept back for costs nobody expected, which the panel can add (contingency): £35.45",
+        "Your budget to plan with (indicative budget): £673.55",
     ]
     assert AuditEvent.objects.filter(action="ras.assessment.completed", object_id=str(assessment.pk)).exists()
 

@@ -86,7 +86,8 @@ def test_the_carer_home_page_sums_up_their_breaks(client_for, household):
 
 def test_a_carer_with_no_breaks_is_told_so(client_for, household):
     html = client_for(household.user).get(reverse("brokerage:carer_home")).content.decode()
-    assert "No break booked yet" in html
+    assert "You have no breaks coming up." in html
+    assert "Waiting for the provider" not in html  # no summary of nothing
     assert "Find a break" in html
 
 

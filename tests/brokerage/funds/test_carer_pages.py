@@ -18,6 +18,7 @@ from brokerage.models import Fund, PriceUnit
 from tests.brokerage.funds.factories import personal_fund
 from tests.brokerage.funds.money_world import march_2025, posted_at, uk
 from tests.factories import OfferFactory, SessionFactory
+from tests.plain_words import what_happens_next
 
 pytestmark = pytest.mark.django_db
 
@@ -50,18 +51,35 @@ def test_your_money_says_what_is_left_booked_and_spent(client_for, x, carer_a, w
     for text in (
         "<title>Your money – Breakthrough</title>",
         "You have <strong>£445</strong> left to spend.",
-        "£20 is booked for breaks coming up",
-        "£30 has been spent",
+        "Set aside for breaks you have booked</dt>",
+        '<p class="govuk-body govuk-!-font-weight-bold">£20</p>',
+        "Spent</dt>",
+        '<p class="govuk-body govuk-!-font-weight-bold">£30</p>',
         "1 February 2025 to 31 January 2026",
-        "held for you by X Short Break Hub",
+        "Money X Short Break Hub looks after and pays out for you (an Individual Service Fund)",
         statement_url(world.fund),
     ):
         assert text in html, text
+    assert "You can book a break now." in what_happens_next(html)
+
+
+def test_your_money_says_nothing_is_set_aside_rather_than_pounds_nought(client_for, x, carer_a):
+    personal_fund(x.broker, carer=carer_a, amount=10_000)
+    html = " ".join(client_for(carer_a.user).get(MONEY).content.decode().split())
+    assert "£0 is booked" not in html
+    assert "Booked for breaks coming up" not in html
+    assert "Nothing at the moment. When you book a break, its cost is set aside here" in html
+    assert "Nothing yet. Money counts as spent when a provider sends the bill (invoice)" in html
 
 
 def test_a_carer_without_a_fund_is_told_what_will_appear(client_for, carer_a):
-    html = client_for(carer_a.user).get(MONEY).content.decode()
-    assert "You do not have a fund yet." in html
+    html = " ".join(client_for(carer_a.user).get(MONEY).content.decode().split())
+    assert "You do not have any money for breaks set up yet." in html
+    assert "Individual Service Fund" not in html
+    assert "Ask for a small grant for a break</a> (a micro-grant)" in html
+    assert "When your support plan is agreed, or you are given a grant, the money for your breaks is set aside" in (
+        what_happens_next(html)
+    )
 
 
 def test_a_carer_sees_only_their_own_funds(client_for, x, carer_a, carer_b_in_x, world):
