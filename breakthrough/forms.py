@@ -81,6 +81,9 @@ class DayMonthYearField(DateInputField):
     def compress(self, data_list):
         day, month, year = ([str(part or "").strip() for part in data_list] + ["", "", ""])[:3]
         if not (day or month or year):
+            # Boxes holding only spaces are empty too (Django's own required check counts a space as an answer).
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
             return None
         if not (day and month and year):
             raise ValidationError(self.message("incomplete"), code="incomplete")

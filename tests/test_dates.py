@@ -214,6 +214,8 @@ def test_a_signed_in_carer_gets_a_message_for_a_huge_year_in_the_directory(clien
 @RUNS_HTTP
 @given(day=part, month=part, year=part)
 @example(day="1", month="1", year="99999999999999999999")
+@example(day="", month="", year=" ")  # only a space: still "Enter the first day", not an empty date and a 500
+@example(day="1", month="1", year="1900")  # the message is by the first day, not "the period is too long"
 def test_the_finance_exports_answer_any_first_day_with_a_message_or_a_file(client_for, x, day, month, year):
     query = {"what": "postings", **_date("starts_on", day, month, year), **_date("ends_on", "31", "3", "2026")}
     response = client_for(x.broker).get(reverse("brokerage:funds_carer:finance_exports"), query)

@@ -85,11 +85,14 @@ class FinanceExportForm(forms.Form):
         cleaned = super().clean()
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on:
-            if ends_on < starts_on:
+            # A first day before 2000 first: a mistake in that field, not a period too long.
+            if starts_on.year < 2000:
+                self.add_error("starts_on", "Enter a period between the year 2000 and 10 years from now")
+            elif ends_on < starts_on:
                 self.add_error("ends_on", "The last day must be the same as or after the first day")
             elif (ends_on - starts_on).days >= MOST_DAYS:
                 self.add_error("ends_on", "The period can be at most 10 years: export it in parts")
-            elif starts_on.year < 2000 or ends_on.year > datetime.date.today().year + 10:
-                self.add_error("starts_on", "Enter a period between the year 2000 and 10 years from now")
+            elif ends_on.year > datetime.date.today().year + 10:
+                self.add_error("ends_on", "Enter a period between the year 2000 and 10 years from now")
         cleaned["format"] = cleaned.get("format") or "csv"
         return cleaned
