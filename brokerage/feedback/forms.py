@@ -54,7 +54,10 @@ class FeedbackForm(forms.Form):
                 choices=[(str(value), label) for value, label in Agreement.choices],
                 coerce=int,
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Choose how much you agree: {question.text}"},
+                error_messages={
+                    "required": f"Choose how much you agree: {question.text}",
+                    "invalid_choice": f"Choose how much you agree: {question.text}",
+                },
             )
             layout.append(Field.radios(name, legend_size=Size.SMALL))
         if for_person is None:

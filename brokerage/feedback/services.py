@@ -32,6 +32,11 @@ from brokerage.models import (
 ALREADY_ANSWERED = "You have already told us about this break. Thank you."
 
 
+def _after_checks() -> None:
+    """A no-op between the checks and the insert: tests/brokerage/feedback/test_concurrency.py holds two sends
+    here so that both have passed every check in Python before either writes (only the database decides)."""
+
+
 def _need_rank(level: str) -> int:
     return WaitingListEntry.NEED_RANK.get(level or "", 0)
 
@@ -161,6 +166,7 @@ def feedback_submit(
         raise ValidationError(errors)
     if FeedbackResponse.objects.filter(booking=booking, respondent=respondent, cared_for=cared_for).exists():
         raise ValidationError(ALREADY_ANSWERED)
+    _after_checks()
     try:
         response, created = create_once(
             FeedbackResponse,
