@@ -36,7 +36,8 @@ def test_the_form_shows_the_partnerships_questions_as_radios(client_for, carer_a
     for text in ("I had time for myself", "I feel less isolated", "I know they were safe", "I'd use this break again"):
         assert text in page
     assert page.count('type="radio"') == 4 * 5 + 2  # four questions on the scale, and "may we share"
-    assert "Strongly disagree" in page and "Strongly agree" in page
+    assert "Strongly disagree" in page
+    assert "Strongly agree" in page
     assert 'name="submission_key"' in page
     assert "I enjoyed my break" not in page  # asked of the cared-for person, on their own form
 
