@@ -66,6 +66,7 @@ class FeedbackForm(forms.Form):
             self.fields["helped_by"].required = True
             self.fields["helped_by"].error_messages["required"] = "Say who helped them answer"
             self.fields["comment"].label = "Is there anything else they want to tell us about the break?"
+            self.fields["share_comment"].label = "Can we share what they said with the provider?"
             layout.insert(0, Field.text("helped_by"))
         layout += [
             Field.textarea("comment", max_characters=COMMENT_LENGTH),

@@ -61,7 +61,7 @@ def give(request, pk, person_pk=None):
     return render(
         request,
         "brokerage/feedback/give.html",
-        {"booking": booking, "person": person, "form": form, "back_url": _back(request, booking)},
+        {"booking": booking, "person": person, "form": form, "back_url": _back(request, booking), "submit": "Send"},
     )
 
 
