@@ -163,6 +163,7 @@ def outcome_summary(*, partnership_id=None, start=None, end=None, by: tuple[str,
     columns = [DIMENSIONS[name] for name in by]
     feedback = (
         feedback_answers(partnership_id=partnership_id, start=start, end=end)
+        .order_by()
         .values(*columns, "question_code", "respondent")
         .annotate(
             answers=Count("pk"),
@@ -176,6 +177,7 @@ def outcome_summary(*, partnership_id=None, start=None, end=None, by: tuple[str,
     )
     reviews = (
         review_results(partnership_id=partnership_id, start=start, end=end)
+        .order_by()
         .values(*columns)
         .annotate(
             outcomes=Count("pk"),
@@ -236,6 +238,7 @@ def provider_offer_feedback(*, offer, fetched_by) -> dict:
     counts = (
         feedback_answers()
         .filter(response__booking__offer=offer)
+        .order_by()
         .values("respondent", "question_code")
         .annotate(n=Count("pk"), **{f"s{value}": Count("pk", filter=Q(score=value)) for value in Agreement.values})
         .order_by()
