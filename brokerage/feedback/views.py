@@ -34,6 +34,9 @@ def give(request, pk, person_pk=None):
         person = booking.cared_for.filter(pk=person_pk).first()
         if person is None:
             raise Http404("They were not on this break.")
+    answered = selectors.booking_answers(booking=booking)
+    if request.method == "GET" and (dict(answered["people"])[person] if person else answered["carer"]):
+        return redirect("brokerage:feedback:thanks", pk=booking.pk)  # e.g. the e-mail's link followed again
     version = services.current_version(booking.carer.partnership_id)
     asked_of = Respondent.CARED_FOR if person else Respondent.CARER
     form = FeedbackForm(

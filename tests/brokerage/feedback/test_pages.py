@@ -126,3 +126,18 @@ def test_a_break_not_attended_has_no_feedback_form(client_for, carer_a, provider
 def test_a_person_not_on_the_break_has_no_form(client_for, carer_a, carer_b_in_x, booking):
     url = reverse("brokerage:feedback:give_for", kwargs={"pk": booking.pk, "person_pk": carer_b_in_x.person.pk})
     assert client_for(carer_a.user).get(url).status_code == 404
+
+
+def test_the_forms_link_once_answered_goes_to_thanks(client_for, carer_a, booking):
+    client = client_for(carer_a.user)
+    client.post(_give(booking), FULL)
+    response = client.get(_give(booking))
+    assert response.status_code == 302
+    assert response.url == reverse("brokerage:feedback:thanks", kwargs={"pk": booking.pk})
+
+
+def test_the_hub_finds_the_form_on_the_carers_record_and_the_carer_on_their_breaks(client_for, x, carer_a, booking):
+    detail = client_for(x.broker).get(reverse("brokerage:carer_detail", kwargs={"pk": carer_a.pk})).content.decode()
+    assert _give(booking) in detail
+    breaks = client_for(carer_a.user).get(reverse("brokerage:bookings:breaks")).content.decode()
+    assert _give(booking) in breaks
