@@ -150,6 +150,20 @@ def review_results(*, partnership_id=None, start=None, end=None) -> QuerySet[Pla
     return _period(results, "review__reviewed_at", start, end)
 
 
+# The plain-English definition of each kind of outcome, for "how we count this" wherever the figures are shown.
+DEFINITIONS = {
+    "feedback": (
+        "After a break the provider has marked attended, the carer (and, with help, the person cared for) is asked "
+        'how much they agree with a few sentences, such as "I had time for myself", from strongly disagree (1) '
+        'to strongly agree (5). Each answer counts once, in the period it was given; "agree" counts agree and '
+        "strongly agree. The same question keeps its code when its words change in a new version."
+    ),
+    "reviews": (
+        "When a support plan is reviewed, each personal outcome in it is recorded as met, partly met or not met. "
+        "Each outcome counts once, in the period of its review, where the carer lives now."
+    ),
+}
+
 DIMENSIONS = {"partnership": "partnership_id", "locality": "locality_id", "kind": "kind", "needs_level": "needs_level"}
 
 

@@ -256,3 +256,21 @@ def test_the_provider_page_costs_the_same_queries_with_more_responses(client_for
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
+
+
+def test_the_provider_list_costs_the_same_queries_with_more_offers(client_for, provider_user, data):
+    client = client_for(provider_user)
+    url = reverse("brokerage:providers:feedback_list")
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for n in range(3):
+        offer = OfferFactory(provider=provider_user.organisation, locality=data["places"]["north"], title=f"More {n}")
+        carer = CarerFactory(user=UserFactory(), locality=data["places"]["north"])
+        answer(attended_booking(carer, provider_user, offer=offer), carer.user, {"time_for_myself": 3, **OTHERS})
+    with CaptureQueriesContext(connection) as after:
+        assert len(client.get(url).context["offers"]) == 5
+    assert len(after) == len(before)
+
+
+def test_every_kind_of_outcome_has_a_definition():
+    assert set(selectors.DEFINITIONS) == set(selectors.outcome_summary())
