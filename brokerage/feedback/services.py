@@ -73,6 +73,36 @@ def feedback_version_publish(*, partnership, questions: list[tuple[str, str, str
     return version
 
 
+@transaction.atomic
+def feedback_draft_new(*, partnership, by) -> FeedbackVersion:
+    """A draft version for the admin to edit, starting from the newest version's questions (or none)."""
+    question_set, _ = FeedbackQuestionSet.objects.get_or_create(partnership=partnership)
+    question_set = FeedbackQuestionSet.objects.select_for_update().get(pk=question_set.pk)
+    newest = question_set.versions.order_by("-number").first()
+    draft = FeedbackVersion.objects.create(question_set=question_set, number=(newest.number if newest else 0) + 1)
+    if newest is not None:
+        FeedbackQuestion.objects.bulk_create(
+            FeedbackQuestion(version=draft, position=q.position, code=q.code, asked_of=q.asked_of, text=q.text)
+            for q in newest.questions.all()
+        )
+    log_action(draft, "brokerage.feedback.version_drafted", user=by, data={"number": draft.number})
+    return draft
+
+
+@transaction.atomic
+def feedback_draft_publish(*, version: FeedbackVersion, by) -> FeedbackVersion:
+    """Publish a draft: from now on carers are asked its questions. A published version never changes."""
+    version = FeedbackVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_published:
+        raise ValidationError("This version is already published: make a new draft to change the questions.")
+    if not version.questions.filter(asked_of=Respondent.CARER).exists():
+        raise ValidationError("Ask the carer at least one question.")
+    version.published_at, version.published_by = timezone.now(), by
+    version.save(update_fields=["published_at", "published_by"])
+    log_action(version, "brokerage.feedback.version_published", user=by, data={"number": version.number})
+    return version
+
+
 def current_version(partnership_id) -> FeedbackVersion | None:
     """The partnership's newest published version: what a carer is asked now."""
     if partnership_id is None:
