@@ -240,6 +240,9 @@ WAITING_LIST_OFFER_HOURS = env_int("WAITING_LIST_OFFER_HOURS", 24, minimum=1)
 # The longest a booking or payment waits for a row another transaction has locked before it answers "This is busy
 # at the moment. Try again." (PostgreSQL's lock_timeout, set by breakthrough/locking.py; pretix uses 3 seconds).
 LOCK_TIMEOUT_MS = env_int("LOCK_TIMEOUT_MS", 3000, minimum=1)
+# Disclosure control: a group of fewer people than this never leaves its partnership as a figure (providers'
+# feedback, the national view, exports). 5 is the NHS Friends and Family Test's and the ONS's usual minimum.
+SUPPRESSION_THRESHOLD = env_int("SUPPRESSION_THRESHOLD", 5, minimum=2)
 
 if DJANGO_ENV == "test":
     # Tests create many users; a slow hash buys nothing there.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("brokerage.funds.carer_urls")),  # the carer's money, statements, finance exports
     path("", include("brokerage.directory.urls")),
     path("", include("brokerage.bookings.urls")),
+    path("", include("brokerage.feedback.urls")),
     path("", include("brokerage.plans.urls")),
     path("", include("brokerage.referrals.urls")),
     path("provider/", include("brokerage.providers.urls")),

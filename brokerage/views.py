@@ -20,6 +20,7 @@ from breakthrough.forms import apply_service_errors, posted
 from breakthrough.models import Role
 from breakthrough.selectors import organisation_of_user
 from brokerage import forms, selectors, services
+from brokerage.feedback import selectors as feedback_selectors
 from brokerage.models import Consent
 from brokerage.plans import selectors as plan_selectors
 from brokerage.providers import selectors as provider_selectors
@@ -65,6 +66,7 @@ def carer_home(request):
             "tasks_to_do": any(task["status"] != COMPLETED for task in tasks),
             "exists": selectors.carer_support_exists(carer=carer, fetched_by=request.user),
             "breaks": booking_selectors.carer_summary(carer=carer, fetched_by=request.user),
+            "feedback_tasks": feedback_selectors.carer_feedback_tasks(carer=carer, fetched_by=request.user),
             "referral": referral,
             "referral_words": referral_wording.for_carer(referral) if referral else None,
         },

@@ -84,6 +84,16 @@ def _funds():
 _HUB_ALL = {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}
 
 
+def _feedback():
+    """The feedback pages' kwargs builders (tests/brokerage/feedback/helpers.py)."""
+    from tests.brokerage.feedback import helpers
+
+    return helpers
+
+
+_ANSWERING_X = {"carer_a", "broker_x", "assessor_x"}
+
+
 def _grants():
     """The micro-grant and direct-payment pages' kwargs builders (tests/brokerage/funds/grant_pages.py)."""
     from tests.brokerage.funds import grant_pages
@@ -195,6 +205,11 @@ PAGES = {
         {"carer_a", "broker_x", "assessor_x", "admin"},
     ),
     "brokerage:bookings:calendar": (lambda w: _bk().calendar_kwargs(w), PUBLIC),
+    "brokerage:feedback:give": (lambda w: _feedback().access_booking_kwargs(w), _ANSWERING_X),
+    "brokerage:feedback:give_for": (lambda w: _feedback().access_person_kwargs(w), _ANSWERING_X),
+    "brokerage:feedback:thanks": (lambda w: _feedback().access_booking_kwargs(w), _ANSWERING_X),
+    "brokerage:providers:feedback_list": (lambda w: {}, {"provider"}),
+    "brokerage:providers:offer_feedback": (lambda w: _feedback().access_offer_kwargs(w), {"provider"}),
     "brokerage:referrals:your_referrals": (lambda w: {}, {"carer_a", "carer_b"}),
     "brokerage:referrals:refer": (lambda w: {}, {"carer_a", "carer_b"}),
     "brokerage:referrals:your_referral": (lambda w: _ref().referral_kwargs(w), {"carer_a"}),

@@ -15,6 +15,7 @@ from breakthrough.models import Locality, Organisation, Partnership, Role, User
 from brokerage.models import CaredForPerson, Carer, CaringRelationship, Consent
 
 from .authenticator import ensure_demo_authenticator
+from .feedback import ensure_feedback
 from .funds import ensure_funds
 from .grants import ensure_grants
 from .guard import refuse_in_production
@@ -211,4 +212,5 @@ def seed_demo(*, seed: int = DEFAULT_SEED) -> Counter:
     ensure_plans(users, counter)
     ensure_funds(users, counter)  # after the plan: its allocation, a booking from the fund, an invoice
     ensure_grants(users, counter)
+    ensure_feedback(users, counter)
     return +counter  # only what was created

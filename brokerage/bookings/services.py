@@ -33,6 +33,7 @@ from breakthrough.submissions import create_once, earlier_submission
 from breakthrough.tasks import send_email
 from brokerage.availability import offer_refresh_places_until
 from brokerage.bookings import rules
+from brokerage.feedback import services as feedback_services
 from brokerage.funds import wiring as funds_wiring
 from brokerage.models import (
     Booking,
@@ -492,6 +493,8 @@ def booking_record_attendance(*, booking: Booking, by, attended: bool) -> Bookin
     # funds wiring: a no-show gives its money back unless the provider charges; a correction commits it again
     funds_wiring.booking_fund_attendance(booking=booking, previous=previous, by=by)
     log_action(booking, f"brokerage.booking.{booking.state}", user=by, data={"was": previous})
+    # the carer is asked how the break went (once, however often attendance is corrected)
+    feedback_services.feedback_ask(booking=booking)
     return booking
 
 

@@ -1,6 +1,15 @@
 """The brokerage app's models, one module per concept: the household, providers, offers, bookings, referrals."""
 
 from brokerage.models.bookings import Booking, BookingNight, PaymentSource, WaitingListEntry
+from brokerage.models.feedback import (
+    Agreement,
+    FeedbackAnswer,
+    FeedbackQuestion,
+    FeedbackQuestionSet,
+    FeedbackResponse,
+    FeedbackVersion,
+    Respondent,
+)
 from brokerage.models.funds import (
     BookingShare,
     Fund,
@@ -53,6 +62,13 @@ from brokerage.models.providers import ComplianceDocument, ComplianceKind, Provi
 from brokerage.models.referrals import CaseNote, EligibilityCriteria, Referral, Urgency
 
 __all__ = [
+    "Agreement",
+    "FeedbackAnswer",
+    "FeedbackQuestion",
+    "FeedbackQuestionSet",
+    "FeedbackResponse",
+    "FeedbackVersion",
+    "Respondent",
     "BookingShare",
     "PaymentTerms",
     "ProviderAgreement",

@@ -70,6 +70,8 @@ class Booking(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(max_length=1000, blank=True)
     attendance_recorded_at = models.DateTimeField(null=True, blank=True)
+    # When the carer was first asked for feedback on the break (once, however often attendance is corrected).
+    feedback_asked_at = models.DateTimeField(null=True, blank=True)
     # The check page's hidden key: the same page sent twice books once (one per carer: breakthrough/submissions.py).
     submission_key = key_field()
 

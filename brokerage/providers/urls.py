@@ -1,5 +1,6 @@
 from django.urls import path
 
+from brokerage.feedback import views as feedback_views
 from brokerage.providers import views
 
 app_name = "providers"
@@ -24,6 +25,8 @@ urlpatterns = [
     path("bookings/", views.booking_list, name="booking_list"),
     path("bookings/<int:pk>/", views.booking_detail, name="booking_detail"),
     path("sessions/<int:pk>/attendance/", views.session_attendance, name="session_attendance"),
+    path("feedback/", feedback_views.provider_list, name="feedback_list"),
+    path("offers/<int:pk>/feedback/", feedback_views.provider_offer, name="offer_feedback"),
     path("compliance/", views.compliance_list, name="compliance_list"),
     path("compliance/add/", views.compliance_add, name="compliance_add"),
     path("compliance/<int:pk>/renew/", views.compliance_replace, name="compliance_replace"),
