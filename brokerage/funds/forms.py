@@ -3,7 +3,7 @@
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
-from breakthrough.forms import gds_helper
+from breakthrough.forms import WholeNumberField, gds_helper
 from brokerage.funds.wiring import NO_SHOW_INVOICE_DAYS
 from brokerage.models import BookingShare, PaymentTerms
 from brokerage.plans.forms import PoundsField
@@ -140,7 +140,7 @@ class PooledBookingForm(forms.Form):
         names = []
         for carer in self.carers:
             name = f"places_{carer.pk}"
-            self.fields[name] = forms.IntegerField(
+            self.fields[name] = WholeNumberField(
                 label=f"Places for {carer.first_name} {carer.last_name}",
                 required=False,
                 min_value=0,
@@ -151,7 +151,6 @@ class PooledBookingForm(forms.Form):
                     "max_value": f"Enter at most {MOST_PLACES} places",
                 },
             )
-            self.fields[name].widget.attrs.update({"inputmode": "numeric"})
             names.append(Field.text(name, field_width=2))
         self.helper = gds_helper(Field.radios("rule", legend_size=Size.MEDIUM), *names)
 

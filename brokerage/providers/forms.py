@@ -8,7 +8,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from breakthrough.forms import PostcodeField, gds_helper
+from breakthrough.forms import PostcodeField, WholeNumberField, gds_helper
 from breakthrough.models import Locality
 from brokerage.models import (
     AccessibilityFeature,
@@ -66,7 +66,7 @@ class TimeField(forms.TimeField):
         super().__init__(**kwargs)
 
 
-class PlacesField(forms.IntegerField):
+class PlacesField(WholeNumberField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Places")
         kwargs.setdefault(
@@ -212,7 +212,7 @@ class OfferForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select where it happens", "invalid_choice": "Select where it happens"},
     )
-    min_age = forms.IntegerField(
+    min_age = WholeNumberField(
         label="Youngest age (optional)",
         min_value=0,
         max_value=120,
@@ -223,7 +223,7 @@ class OfferForm(forms.Form):
             "max_value": "The youngest age must be 120 or less",
         },
     )
-    max_age = forms.IntegerField(
+    max_age = WholeNumberField(
         label="Oldest age (optional)",
         min_value=0,
         max_value=120,
