@@ -122,6 +122,8 @@ class ProfileForm(forms.Form):
         label="Website",
         required=False,
         assume_scheme="https",
+        # A text input: crispy-forms-gds gives type="url" no GOV.UK class (no border, no focus state).
+        widget=forms.TextInput(attrs={"autocomplete": "url"}),
         error_messages={"invalid": "Enter a web address in the right format, like https://www.example.org"},
     )
     localities = forms.ModelMultipleChoiceField(
