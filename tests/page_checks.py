@@ -3,7 +3,8 @@
 - A page that shows the GOV.UK error summary has a title starting "Error: ", and only such a page does
   (GOV.UK: https://design-system.service.gov.uk/components/error-summary/). base.html adds the prefix once for
   every page (breakthrough/templatetags/pages.py); this finds any page it misses, across every form the tests post.
-- Every visible <input>, <select> and <textarea> has a GOV.UK class (a border, a width and the focus state).
+- Every visible <input>, <select> and <textarea> has its GOV.UK class (govuk-input and so on: the border and
+  the focus state).
 
 Django's admin is not ours to style and is left out.
 """
@@ -17,6 +18,16 @@ TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 ERROR_SUMMARY = re.compile(r'class="govuk-error-summary[" ]')
 CONTROL = re.compile(r"<(input|select|textarea)\b([^>]*)>", re.S)
 CLASSES = re.compile(r'class="([^"]*)"')
+# The classes that give a control its GOV.UK border and focus state (a width class alone, like
+# govuk-input--width-3 on Django's type="number", gives neither).
+CONTROL_CLASSES = {
+    "govuk-input",
+    "govuk-select",
+    "govuk-textarea",
+    "govuk-checkboxes__input",
+    "govuk-radios__input",
+    "govuk-file-upload",
+}
 
 
 def page_problems(path: str, response) -> list[str]:
@@ -39,8 +50,10 @@ def page_problems(path: str, response) -> list[str]:
         if re.search(r'type="hidden"', attrs):
             continue
         classes = CLASSES.search(attrs)
-        if not classes or not any(name.startswith("govuk-") for name in classes.group(1).split()):
-            problems.append(f"<{tag} {' '.join(attrs.split())}> has no GOV.UK class")
+        if not CONTROL_CLASSES & set(classes.group(1).split() if classes else []):
+            problems.append(
+                f"<{tag} {' '.join(attrs.split())}> has no GOV.UK class ({', '.join(sorted(CONTROL_CLASSES))})"
+            )
     return problems
 
 

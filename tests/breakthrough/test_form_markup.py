@@ -1,5 +1,6 @@
-"""Every form in the project renders GOV.UK inputs: each <input>, <select> and <textarea> has a govuk- class, so
-it has the Design System's border, width and focus state, and no number is asked for with type="number".
+"""Every form in the project renders GOV.UK inputs: each <input>, <select> and <textarea> has its GOV.UK class
+(govuk-input, govuk-select...), so it has the Design System's border and focus state, and no number is asked for
+with type="number".
 
 The forms are found by walking every module of the project's apps, so a new form is checked without being
 listed here; only the keyword arguments a form needs to be built are listed (REQUIRED).
@@ -23,6 +24,7 @@ from brokerage.funds.statements import Month
 from brokerage.models import BreakFor, CaredForPerson, Fund, Offer, OfferKind
 from ras.models import PriceScale
 from tests.factories import CarerFactory, NightFactory, OfferFactory, PartnershipFactory, UserFactory, cares_for
+from tests.page_checks import CONTROL_CLASSES
 from tests.ras.factories import questionnaire_version
 
 pytestmark = pytest.mark.django_db
@@ -163,8 +165,7 @@ def test_every_crispy_form_renders_every_control_with_a_govuk_class(form_class, 
     assert controls, f"{form_class.__name__} rendered no inputs"
     for tag, attrs in controls:
         classes = re.search(r'class="([^"]*)"', attrs)
-        names = classes.group(1).split() if classes else []
-        assert any(c.startswith("govuk-") for c in names), (
+        assert CONTROL_CLASSES & set(classes.group(1).split() if classes else []), (
             f"{form_class.__name__}: <{tag}{' '.join(attrs.split())}> has no GOV.UK class"
         )
 

@@ -145,6 +145,7 @@ def test_the_page_check_finds_an_error_summary_without_the_prefix_and_an_unstyle
     assert page_problems("/x/", page("Book – Breakthrough", summary))
     assert page_problems("/x/", page("Error: Book – Breakthrough", "<p>fine</p>"))
     assert page_problems("/x/", page("Book", '<input type="number" name="age" class="numberinput">'))
+    assert page_problems("/x/", page("Book", '<input type="number" class="numberinput govuk-input--width-3">'))
     assert page_problems("/x/", page("Book", '<input type="hidden" name="csrfmiddlewaretoken">')) == []
     assert page_problems("/x/", page("Book", '<input type="text" class="govuk-input" name="q">')) == []
     assert page_problems("/admin/x/", page("Admin", '<input type="text" name="q">')) == []
