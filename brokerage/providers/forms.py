@@ -56,6 +56,9 @@ class AnyDateField(DateInputField):
 
 
 class TimeField(forms.TimeField):
+    # A GOV.UK text input: crispy-forms-gds gives Django's TimeInput no govuk-input class (no border or focus).
+    widget = forms.TextInput
+
     def __init__(self, *, subject: str, **kwargs):
         kwargs.setdefault("input_formats", ["%H:%M", "%H.%M", "%H%M"])
         kwargs.setdefault("help_text", "Use the 24-hour clock, for example 09:30 or 17:00")
@@ -64,6 +67,9 @@ class TimeField(forms.TimeField):
             {"required": f"Enter {subject}", "invalid": f"Enter {subject} as hours and minutes, like 09:30 or 17:00"},
         )
         super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return value.strftime("%H:%M") if isinstance(value, datetime.time) else value
 
 
 class PlacesField(WholeNumberField):
