@@ -134,7 +134,7 @@ def test_on_a_phone_the_results_come_first_and_the_filters_are_one_tap_away(page
 
 @pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["320px", "1280px"])
 def test_without_javascript_the_filters_still_open_and_close(
-    chromium, live_server, _browser_session, checkpoint, directory, viewport  # noqa: PT019 (its watch() is used)
+    request, chromium, live_server, checkpoint, directory, viewport
 ):
     context = chromium.new_context(
         base_url=live_server.url, locale="en-GB", viewport=viewport, java_script_enabled=False
@@ -142,7 +142,7 @@ def test_without_javascript_the_filters_still_open_and_close(
     context.set_default_timeout(TIMEOUT_MS)
     try:
         page = context.new_page()
-        _browser_session.watch(page)
+        request.getfixturevalue("_browser_session").watch(page)  # the harness's own record of pages loaded
         page.goto(URL + "?postcode=EH1+1YZ")
         checkpoint(page, TITLE)
         if viewport == PHONE:
