@@ -27,6 +27,39 @@ class PostcodeField(forms.CharField):
         return normalise_postcode(value) if value else value
 
 
+def _keypad(widget, inputmode: str) -> dict:
+    """The attributes a number's text input gets, unless the widget was given its own."""
+    wanted = {"inputmode": inputmode, "spellcheck": "false"}
+    return {name: value for name, value in wanted.items() if name not in widget.attrs}
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number in a GOV.UK text input with a numeric keypad, as GOV.UK asks for numbers.
+
+    Not `<input type="number">` (Django's default): browsers round it, change it on a scroll, answer "1e3" and
+    "about 40" with their own messages instead of ours, and crispy-forms-gds gives it no `govuk-input` class,
+    so it had no GOV.UK border or focus state. Every number field in the project uses this or
+    DecimalNumberField (tests/breakthrough/test_form_markup.py checks).
+    """
+
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), **_keypad(widget, "numeric")}
+
+
+class DecimalNumberField(forms.DecimalField):
+    """A number that may have a decimal point, in a GOV.UK text input (see WholeNumberField).
+
+    `inputmode="decimal"`, not "numeric": the numeric keypad of some phones has no decimal point.
+    """
+
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), **_keypad(widget, "decimal")}
+
+
 class NameField(forms.CharField):
     """A person's, an organisation's or an offer's name: refuses the hidden characters that reorder text."""
 

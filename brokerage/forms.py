@@ -4,7 +4,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Size
 from django import forms
 
-from breakthrough.forms import NameField, PastDateField, PostcodeField, gds_helper
+from breakthrough.forms import NameField, PastDateField, PostcodeField, WholeNumberField, gds_helper
 from breakthrough.models import Locality
 from brokerage.models import CaredForPerson, Carer, Consent, NeedsLevel
 
@@ -154,13 +154,11 @@ class CarerTypeForm(QuestionForm):
 
 class HoursForm(QuestionForm):
     title = "About how many hours a week do you spend caring?"
-    hours_caring_per_week = forms.IntegerField(
+    hours_caring_per_week = WholeNumberField(
         label="About how many hours a week do you spend caring?",
         help_text="Include time spent on call or at night. A guess is fine.",
         min_value=0,
         max_value=168,
-        # GOV.UK: a text input with a numeric keypad, not type="number" (which throws away "about 40").
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "required": "Enter the number of hours you spend caring each week",
             "invalid": "Enter the number of hours as a whole number, like 35",

@@ -135,7 +135,7 @@ def about_you_check(request):
     return render(
         request,
         "brokerage/about_you_check.html",
-        {"carer": carer, "rows": rows, "missing": missing, "submitted": request.method == "POST"},
+        {"carer": carer, "rows": rows, "missing": missing, "error": request.method == "POST" and bool(missing)},
     )
 
 
@@ -244,7 +244,7 @@ def person_check(request, pk):
             "person": person,
             "rows": person_rows(person, relationship),
             "missing": missing,
-            "submitted": request.method == "POST",
+            "error": request.method == "POST" and bool(missing),
         },
     )
 

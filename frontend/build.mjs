@@ -2,6 +2,7 @@
 //   app.css                   GOV.UK Frontend + our additions, compiled by the sass JS API
 //   govuk-frontend.min.js     GOV.UK Frontend's ES module bundle (+ source map)
 //   app.mjs                   our entry point, which imports the bundle and starts the components
+//   filter.mjs                the directory's filters: folded on a phone, open beside the results
 //   assets/manifest.json      web app manifest pointing at our own icon
 //   fonts/DejaVuSans*.ttf     the font of the PDFs we make (npm dejavu-fonts-ttf), so no PDF depends on
 //                             fonts installed on the machine or fetched from anywhere
@@ -51,7 +52,9 @@ await copyFile(path.join(govuk, 'govuk-frontend.min.js'), path.join(out, 'govuk-
 if (existsSync(path.join(govuk, 'govuk-frontend.min.js.map'))) {
   await copyFile(path.join(govuk, 'govuk-frontend.min.js.map'), path.join(out, 'govuk-frontend.min.js.map'))
 }
-await copyFile(path.join(root, 'frontend', 'js', 'app.mjs'), path.join(out, 'app.mjs'))
+for (const name of ['app.mjs', 'filter.mjs']) {
+  await copyFile(path.join(root, 'frontend', 'js', name), path.join(out, name))
+}
 
 // 3. Assets: our own manifest, in place of GOV.UK's (whose icons are the crown).
 const manifest = {
@@ -69,4 +72,4 @@ for (const name of ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf']) {
 }
 
 const kb = (bytes) => `${Math.round(bytes / 1024)} kB`
-console.log(`static/build/app.css ${kb(Buffer.byteLength(result.css))}, govuk-frontend.min.js, app.mjs, assets/manifest.json, fonts/`)
+console.log(`static/build/app.css ${kb(Buffer.byteLength(result.css))}, govuk-frontend.min.js, app.mjs, filter.mjs, assets/manifest.json, fonts/`)

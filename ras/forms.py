@@ -6,7 +6,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from breakthrough.forms import NameField, gds_helper
+from breakthrough.forms import DecimalNumberField, NameField, WholeNumberField, gds_helper
 from breakthrough.models import Partnership
 from ras.models import PanelDecision, PricingMethod
 
@@ -231,7 +231,7 @@ class VirtualBudgetForm(forms.Form):
 
 class ScaleCreateForm(forms.Form):
     title = "Make a new draft price scale"
-    financial_year = forms.IntegerField(
+    financial_year = WholeNumberField(
         label="Financial year starting in April of",
         help_text="For example, 2026 for April 2026 to March 2027",
         min_value=2000,
@@ -252,7 +252,6 @@ class ScaleCreateForm(forms.Form):
 
     def __init__(self, *args, choose_partnership: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["financial_year"].widget.attrs["inputmode"] = "numeric"
         fields = [Field.text("financial_year", field_width=4)]
         if choose_partnership:
             fields.append(Field.select("partnership"))
@@ -286,7 +285,7 @@ class ScaleForm(forms.Form):
         help_text="Nobody's budget is more than this. Leave blank for no ceiling.",
         required=False,
     )
-    contingency_percent = forms.DecimalField(
+    contingency_percent = DecimalNumberField(
         label="Contingency held back for the panel, as a percentage",
         help_text="For example, 5 or 2.5",
         min_value=Decimal("0"),
@@ -368,7 +367,7 @@ class ScaleForm(forms.Form):
 
     @staticmethod
     def _points(label, subject, **kwargs):
-        field = forms.IntegerField(
+        field = WholeNumberField(
             label=label,
             min_value=0,
             max_value=10_000,
@@ -380,7 +379,6 @@ class ScaleForm(forms.Form):
             },
             **kwargs,
         )
-        field.widget.attrs["inputmode"] = "numeric"
         return field
 
     @staticmethod

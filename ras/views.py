@@ -35,7 +35,8 @@ def _form_page(request, form, *, title, back_url, submit="Save", caption="", ext
 
 def _error_page(request, *, title, error, back_url, caption=""):
     """A confirmation page that came back with the service's reason for refusing."""
-    context = {"title": title, "error": error, "back_url": back_url, "caption": caption}
+    # "reason", not "error": this page explains a refusal; it is not a form re-shown with errors (no "Error: ").
+    context = {"title": title, "reason": error, "back_url": back_url, "caption": caption}
     return render(request, "ras/refused.html", context)
 
 

@@ -22,6 +22,7 @@ from tests.factories import (
     cares_for,
     staff,
 )
+from tests.page_checks import _pages_are_well_formed  # noqa: F401 (an autouse fixture: every page's title and inputs)
 
 
 def _clear_cache():

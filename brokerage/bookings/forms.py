@@ -5,7 +5,7 @@ import datetime
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
-from breakthrough.forms import gds_helper
+from breakthrough.forms import WholeNumberField, gds_helper
 from breakthrough.submissions import SubmissionKeyField, give_fresh_key
 from brokerage.bookings import rules
 from brokerage.directory.forms import SearchDateField
@@ -150,7 +150,7 @@ class StayForm(forms.Form):
         label="First night",
         help_text="The night you arrive. For example, 27 3 2027",
     )
-    nights = forms.IntegerField(
+    nights = WholeNumberField(
         label="Number of nights",
         min_value=1,
         max_value=MOST_NIGHTS,
@@ -168,10 +168,9 @@ class StayForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.places_left = places_left
         self.today = today
-        self.fields["nights"].widget.attrs.update({"inputmode": "numeric"})
         self.fields["first_night"].error_messages["required"] = "Enter the first night of the stay"
         self.helper = gds_helper(
-            Field("first_night", legend_size=Size.MEDIUM),
+            Field("first_night", context={"legend_size": Size.for_legend(Size.MEDIUM)}),
             Field.text("nights", field_width=2),
         )
 

@@ -6,7 +6,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from breakthrough.forms import DayMonthYearField, gds_helper
+from breakthrough.forms import DayMonthYearField, DecimalNumberField, WholeNumberField, gds_helper
 from breakthrough.models import Locality
 from breakthrough.postcodes import normalise_postcode
 from brokerage.directory import geo
@@ -64,7 +64,7 @@ class DirectorySearchForm(forms.Form):
         error_messages={"invalid_choice": "Select a distance from the list"},
     )
     date = SearchDateField(label="Date", required=False, help_text="Has a session that day, or a night free")
-    age = forms.IntegerField(
+    age = WholeNumberField(
         label="Age of the person taking the break",
         required=False,
         min_value=0,
@@ -81,7 +81,7 @@ class DirectorySearchForm(forms.Form):
         choices=[("", "Any level")] + list(NeedsLevel.choices),
         error_messages={"invalid_choice": "Select a level of needs from the list"},
     )
-    max_cost = forms.DecimalField(
+    max_cost = DecimalNumberField(
         label="Most you want to pay, in pounds",
         required=False,
         min_value=Decimal("0"),
@@ -102,7 +102,6 @@ class DirectorySearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["locality"].queryset = Locality.objects.select_related("partnership").order_by("name", "pk")
         self.fields["locality"].label_from_instance = lambda loc: f"{loc.name} ({loc.partnership.name})"
-        self.fields["max_cost"].widget.attrs.update({"inputmode": "decimal"})
         self.position = None  # (easting, northing) of the postcode's outward code, once cleaned
         self.helper = gds_helper(
             Field.text("q", field_width=20),
@@ -115,7 +114,7 @@ class DirectorySearchForm(forms.Form):
             Field.checkboxes("kind", legend_size=Size.SMALL, small=True),
             Field.checkboxes("break_for", legend_size=Size.SMALL, small=True),
             Field.select("locality"),
-            Field("date", legend_size=Size.SMALL),
+            Field("date", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Field.text("age", field_width=3),
             Field.select("needs"),
             Field.text("max_cost", field_width=5),

@@ -66,6 +66,38 @@ def book_url(name: str, **kwargs) -> str | None:
         return None
 
 
+def distance_text(miles: float | None) -> str:
+    """'about 2.9 miles away' (from the centre of the postcode's area, so never more exact than that)."""
+    if miles is None:
+        return ""
+    if miles < 1:
+        return "less than a mile away"
+    return f"about {miles:.1f} miles away" if miles < 10 else f"about {miles:,.0f} miles away"
+
+
+def results_title(form: DirectorySearchForm, page, filters: dict) -> str:
+    """The page's title, as GOV.UK search results title theirs: what was found for what was asked.
+
+    "12 breaks near EH1 1YZ", "3 breaks matching ‘swim’ within 10 miles of EH1 1YZ", "5 breaks found
+    (page 2 of 3)"; with no search, or a search with errors (base.html then adds "Error: "), "Find a break".
+    """
+    if page is None or not filters:
+        return "Find a break"
+    paginator = page.paginator
+    found = f"More than {MOST_RESULTS:,} breaks" if paginator.capped else f"{paginator.count} break"
+    found += "" if paginator.capped or paginator.count == 1 else "s"
+    words, postcode, within = filters.get("q"), form.cleaned_data.get("postcode"), filters.get("within")
+    if words:
+        found += f" matching ‘{words}’"
+    if postcode:
+        found += f" within {within} miles of {postcode}" if within else f" near {postcode}"
+    if not words and not postcode:
+        found += " found"
+    if paginator.num_pages > 1:
+        found += f" (page {page.number} of {paginator.num_pages})"
+    return f"{found} – Find a break"
+
+
 def _search_form(request) -> tuple[DirectorySearchForm, dict]:
     form = DirectorySearchForm(request.GET or None)
     filters = form.filters if form.is_bound and form.is_valid() else {}
@@ -83,7 +115,7 @@ def search(request):
         page.object_list = selectors.offers_by_pk(pks=list(page.object_list))
         for offer in page.object_list:
             offer.price_text = price_text(offer)
-            offer.miles = selectors.miles(offer, filters.get("position"))
+            offer.distance = distance_text(selectors.miles(offer, filters.get("position")))
     return render(
         request,
         "brokerage/directory/search.html",
@@ -91,6 +123,9 @@ def search(request):
             "form": form,
             "page": page,
             "filtered": bool(filters),
+            "title": results_title(form, page, filters),
+            # On a phone the results come first after a search, the filters folded away behind "Filter results".
+            "filters_open": bool(form.errors) or not filters,
             "querystring": form.querystring() if form.is_bound else "",
             "credit": geo.CREDIT,
             "most_results": MOST_RESULTS,

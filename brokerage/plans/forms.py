@@ -7,7 +7,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from breakthrough.forms import NameField, gds_helper
+from breakthrough.forms import NameField, WholeNumberField, gds_helper
 from brokerage.models import OutcomeResult, SdsOption, SupportKind, Whose
 from brokerage.providers.forms import AnyDateField
 
@@ -204,7 +204,7 @@ class SupportForm(forms.Form):
         required=False,
         help_text="For a personal assistant or a creative break, for example driving lessons or a gym membership",
     )
-    times = forms.IntegerField(
+    times = WholeNumberField(
         label="How many times in the plan period?",
         min_value=1,
         max_value=1000,

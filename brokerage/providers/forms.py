@@ -7,7 +7,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from breakthrough.forms import DayMonthYearField, NameField, PostcodeField, gds_helper
+from breakthrough.forms import DayMonthYearField, NameField, PostcodeField, WholeNumberField, gds_helper
 from breakthrough.models import Locality
 from brokerage.models import (
     AccessibilityFeature,
@@ -40,6 +40,9 @@ AnyDateField = DayMonthYearField
 
 
 class TimeField(forms.TimeField):
+    # A GOV.UK text input: crispy-forms-gds gives Django's TimeInput no govuk-input class (no border or focus).
+    widget = forms.TextInput
+
     def __init__(self, *, subject: str, **kwargs):
         kwargs.setdefault("input_formats", ["%H:%M", "%H.%M", "%H%M"])
         kwargs.setdefault("help_text", "Use the 24-hour clock, for example 09:30 or 17:00")
@@ -49,8 +52,11 @@ class TimeField(forms.TimeField):
         )
         super().__init__(**kwargs)
 
+    def prepare_value(self, value):
+        return value.strftime("%H:%M") if isinstance(value, datetime.time) else value
 
-class PlacesField(forms.IntegerField):
+
+class PlacesField(WholeNumberField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Places")
         kwargs.setdefault(
@@ -106,6 +112,8 @@ class ProfileForm(forms.Form):
         label="Website",
         required=False,
         assume_scheme="https",
+        # A text input: crispy-forms-gds gives type="url" no GOV.UK class (no border, no focus state).
+        widget=forms.TextInput(attrs={"autocomplete": "url"}),
         error_messages={"invalid": "Enter a web address in the right format, like https://www.example.org"},
     )
     localities = forms.ModelMultipleChoiceField(
@@ -196,7 +204,7 @@ class OfferForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select where it happens", "invalid_choice": "Select where it happens"},
     )
-    min_age = forms.IntegerField(
+    min_age = WholeNumberField(
         label="Youngest age (optional)",
         min_value=0,
         max_value=120,
@@ -207,7 +215,7 @@ class OfferForm(forms.Form):
             "max_value": "The youngest age must be 120 or less",
         },
     )
-    max_age = forms.IntegerField(
+    max_age = WholeNumberField(
         label="Oldest age (optional)",
         min_value=0,
         max_value=120,

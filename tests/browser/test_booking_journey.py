@@ -183,12 +183,14 @@ def _find_the_break(page: Page, checkpoint) -> None:
     filters.get_by_label(BreakFor.BOTH.label).check()
     filters.get_by_role("button", name="Search").click()
 
-    checkpoint(page, "Find a break")
-    expect(main(page).locator("p[role=status]")).to_have_text("1 break found, nearest to EH1 1YZ first")
+    checkpoint(page, "1 break within 10 miles of EH1 1YZ – Find a break")
+    expect(main(page).locator("p[role=status]")).to_have_text(
+        "1 break found within 10 miles. Nearest first to EH1 1YZ."
+    )
     results = main(page).locator(".govuk-grid-column-two-thirds")
     expect(results).not_to_contain_text("Glasgow Green picnic")
     expect(results).not_to_contain_text("Leith Saturday club")
-    expect(results).to_contain_text("about 1.8 miles away")
+    expect(results).to_contain_text("About 1.8 miles away")
     results.get_by_role("link", name=BREAK).click()
     checkpoint(page, BREAK)
     expect(summary_value(page, "Who takes the break")).to_have_text(BreakFor.BOTH.label)

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -6,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from brokerage.directory import selectors
 from brokerage.models import BreakFor, OfferKind, PriceUnit
-from tests.brokerage.directory.conftest import at
+from tests.brokerage.directory.conftest import CENTROIDS, at
 from tests.factories import LocalityFactory, NightFactory, OfferFactory, ProviderFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +104,19 @@ def test_has_places(client):
     assert titles(client, has_places="on") == ["Cottage", "Open"]
 
 
-def test_a_postcode_sorts_nearest_first_and_a_distance_limits(client, outward_codes):
+@pytest.fixture(params=["point index", "distance_sq"])
+def nearest_first_by(request, monkeypatch):
+    """Both ways of ordering nearest first: PostgreSQL's point index, and distance_sq, which SQLite uses (and
+    which runs on PostgreSQL too, so a PostgreSQL run tests both)."""
+    if request.param == "point index":
+        if connection.vendor != "postgresql":
+            pytest.skip("the point index is PostgreSQL's")
+    else:
+        monkeypatch.setattr(selectors, "uses_point_index", lambda: False)
+    return request.param
+
+
+def test_a_postcode_sorts_nearest_first_and_a_distance_limits(client, outward_codes, nearest_first_by):
     OfferFactory(title="Aberdeen", **at("AB10"))
     OfferFactory(title="Glasgow", **at("G1"))
     OfferFactory(title="Leith walk", **at("EH1"))
@@ -113,8 +127,65 @@ def test_a_postcode_sorts_nearest_first_and_a_distance_limits(client, outward_co
     assert titles(client, postcode="EH1 1YZ", within=2) == ["Leith walk"]
     assert titles(client, postcode="EH1 1YZ", within=50) == ["Leith walk", "Corstorphine", "Glasgow"]
     page = client.get(URL, {"postcode": "EH1 1YZ", "within": 50}).content.decode()
-    assert "about 2.9 miles away" in page
-    assert "nearest to EH1 1YZ first" in page
+    assert "About 2.9 miles away" in page
+    assert "3 breaks found within 50 miles. <strong>Nearest first to EH1 1YZ</strong>." in page
+
+
+def test_nearest_first_holds_across_pages_whatever_the_titles(client, outward_codes, nearest_first_by):
+    """25 offers whose titles run the other way from their distances: page 1 is the 20 nearest, page 2 the rest."""
+    east, north = CENTROIDS["EH1"]
+    for n in range(25):  # Offer 24 is nearest (240 m away), Offer 00 farthest (about 15 miles)
+        OfferFactory(title=f"Offer {n:02d}", postcode="EH1 1YZ", easting=east + (25 - n) * 1000 - 760, northing=north)
+    first = titles(client, postcode="EH1 1YZ")
+    second = titles(client, postcode="EH1 1YZ", page=2)
+    assert first == [f"Offer {n:02d}" for n in range(24, 4, -1)]
+    assert second == [f"Offer {n:02d}" for n in range(4, -1, -1)]
+
+
+def test_every_result_says_how_far_away_it_is(client, outward_codes):
+    OfferFactory(title="Leith walk", **at("EH1"))
+    OfferFactory(title="Corstorphine", **at("EH4"))
+    OfferFactory(title="Glasgow", **at("G1"))
+    OfferFactory(title="Aberdeen", **at("AB10"))
+    response = client.get(URL, {"postcode": "EH1 1YZ"})
+    assert [o.distance for o in response.context["page"].object_list] == [
+        "less than a mile away",  # the same postcode area: its centre is all we know
+        "about 2.9 miles away",
+        "about 42 miles away",
+        "about 92 miles away",
+    ]
+    html = response.content.decode()
+    assert "4 breaks found. <strong>Nearest first to EH1 1YZ</strong>." in html
+    for distance in ("Less than a mile away", "About 2.9 miles away", "About 42 miles away", "About 92 miles away"):
+        assert f"<strong>{distance}</strong>" in html
+    # Without a postcode: by title, and no distances.
+    html = client.get(URL, {"q": "a"}).content.decode()
+    assert "Nearest first" not in html
+    assert "miles away" not in html
+
+
+def _filters(html: str) -> str:
+    """The <details> the filters are in."""
+    return re.search(r'<details class="govuk-details app-filter"[^>]*>', html).group(0)
+
+
+def test_after_a_search_the_filters_fold_away_so_the_results_come_first(client, outward_codes):
+    """On a phone the filters (a page and a half of them) came before the results. Now, once something is
+    searched, they are folded behind "Filter results" (a <details>, so without JavaScript too), and the results
+    follow straight after it. Before a search, or with a mistake to correct, they are open."""
+    OfferFactory(title="Leith walk", **at("EH1"))
+    before = client.get(URL).content.decode()
+    assert " open>" in _filters(before)
+
+    after = client.get(URL, {"postcode": "EH1 1YZ", "kind": "day"}).content.decode()
+    assert " open" not in _filters(after)
+    assert "Filter results</span></summary>" in after
+    assert after.index("app-filter") < after.index("Results</h2>") < after.index("Leith walk")
+
+    mistake = client.get(URL, {"postcode": "EH1 1YZ", "age": "twelve"}).content.decode()
+    assert " open>" in _filters(mistake)
+    # Only a page number: nothing searched yet.
+    assert " open>" in _filters(client.get(URL, {"page": "2"}).content.decode())
 
 
 def test_a_malformed_postcode_gets_a_message_beside_the_field_and_keeps_what_was_entered(client, outward_codes):

@@ -1,0 +1,202 @@
+"""Every form in the project renders GOV.UK inputs: each <input>, <select> and <textarea> has its GOV.UK class
+(govuk-input, govuk-select...), so it has the Design System's border and focus state, and no number is asked for
+with type="number".
+
+The forms are found by walking every module of the project's apps, so a new form is checked without being
+listed here; only the keyword arguments a form needs to be built are listed (REQUIRED).
+"""
+
+import datetime
+import importlib
+import inspect
+import pkgutil
+import re
+from types import SimpleNamespace
+
+import pytest
+from crispy_forms.utils import render_crispy_form
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from breakthrough.models import Locality, User
+from brokerage.funds.statements import Month
+from brokerage.models import BreakFor, CaredForPerson, Fund, Offer, OfferKind
+from ras.models import PriceScale
+from tests.factories import CarerFactory, NightFactory, OfferFactory, PartnershipFactory, UserFactory, cares_for
+from tests.page_checks import CONTROL_CLASSES
+from tests.ras.factories import questionnaire_version
+
+pytestmark = pytest.mark.django_db
+
+APPS = ("breakthrough", "brokerage", "ras", "audits", "commissioning")
+SKIP_MODULES = (".migrations", ".management", ".demo")
+# The widgets the renderers give a GOV.UK class to (crispy-forms-gds, includes/field.html, allauth's elements).
+GOVUK_WIDGETS = (
+    forms.TextInput,
+    forms.EmailInput,
+    forms.PasswordInput,
+    forms.Textarea,
+    forms.Select,
+    forms.CheckboxInput,
+    forms.CheckboxSelectMultiple,
+    forms.RadioSelect,
+    forms.HiddenInput,
+    forms.ClearableFileInput,
+    forms.MultiWidget,
+)
+
+
+def _project_forms() -> list[type[forms.BaseForm]]:
+    for app in APPS:
+        package = importlib.import_module(app)
+        for module in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if not any(skip in module.name for skip in SKIP_MODULES):
+                importlib.import_module(module.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    found = {
+        cls
+        for cls in subclasses(forms.BaseForm)
+        if cls.__module__.split(".")[0] in APPS
+        and not (issubclass(cls, forms.ModelForm) and cls._meta.model is None)  # an abstract base of model forms
+    }
+    return sorted(found, key=lambda cls: (cls.__module__, cls.__name__))
+
+
+# The keyword arguments each form that needs some is built with (anything that gives it its dynamic fields).
+REQUIRED = {
+    "AcceptInvitationForm": lambda: {"email": "new.worker@example.org"},
+    # allauth's forms take the user as a plain keyword.
+    "ReauthenticateForm": lambda: {"user": UserFactory()},
+    "ChangePasswordForm": lambda: {"user": UserFactory()},
+    "SetPasswordForm": lambda: {"user": UserFactory()},
+    "AddEmailForm": lambda: {"user": UserFactory()},
+    "ResetPasswordKeyForm": lambda: {"user": UserFactory(), "temp_key": "key"},
+    "WhoIsGoingForm": lambda: {
+        "offer": OfferFactory(break_for=BreakFor.BOTH),
+        "household": _relationships(),
+        "carer_is_user": True,
+    },
+    "StayForm": lambda: {"places_left": lambda first, last: {}, "today": timezone.localdate()},
+    "ProfileForm": lambda: {"localities": Locality.objects.all()},
+    "OfferForm": lambda: {"localities": Locality.objects.all()},
+    "NewCarerForm": lambda: {"localities": Locality.objects.all()},
+    "OutcomeForm": lambda: {"people": CaredForPerson.objects.all()},
+    "SupportForm": lambda: {"offers": Offer.objects.all()},
+    "ReviewForm": lambda: {"outcomes": [SimpleNamespace(pk=1, text="I have time for myself")]},
+    "SupportInvoiceForm": lambda: {"payee": True},
+    "PooledBookingForm": lambda: {"carers": [CarerFactory(), CarerFactory()]},
+    "GrantApplyForm": lambda: {"max_award": 50_000},
+    "GrantDecisionForm": lambda: {"budget_lines": Fund.objects.all()},
+    "GrantSchemeForm": lambda: {"budget_lines": Fund.objects.all()},
+    "PeriodEndSettleForm": lambda: {"budget_lines": Fund.objects.all()},
+    "StatementMonthForm": lambda: {"months": [Month(2026, 4), Month(2026, 5)]},
+    "ReferralForm": lambda: {"household": _relationships()},
+    "StaffReferralForm": lambda: {"household": _relationships()},
+    "AssignForm": lambda: {"workers": User.objects.all()},
+    "QuestionnaireForm": lambda: {"choose_partnership": True},
+    "ScaleCreateForm": lambda: {"choose_partnership": True},
+    "StartForm": lambda: {"versions": _questionnaire().__class__.objects.all()},
+    "DomainForm": lambda: {"domain": _questionnaire().domains.first(), "answers": {}},
+    "VirtualBudgetForm": lambda: {"domains": list(_questionnaire().domains.all()), "scales": PriceScale.objects.all()},
+    "ScaleForm": lambda: {"circumstances": ["Lives alone"]},
+}
+
+
+def _questionnaire():
+    return questionnaire_version(PartnershipFactory())
+
+
+def _relationships():
+    carer = CarerFactory()
+    cares_for(carer)
+    return list(carer.relationships.select_related("cared_for"))
+
+
+def _build(cls) -> forms.BaseForm:
+    needed = [
+        name
+        for name, parameter in inspect.signature(cls.__init__).parameters.items()
+        if parameter.kind == parameter.KEYWORD_ONLY and parameter.default is parameter.empty
+    ]
+    if needed and cls.__name__ not in REQUIRED:
+        pytest.fail(f"{cls.__module__}.{cls.__name__} needs {needed}: add it to REQUIRED in {__name__}")
+    return cls(**(REQUIRED[cls.__name__]() if cls.__name__ in REQUIRED else {}))
+
+
+FORMS = _project_forms()
+CONTROL = re.compile(r"<(input|select|textarea)\b([^>]*)>", re.S)
+
+
+def test_the_walk_finds_the_project_forms():
+    names = {cls.__name__ for cls in FORMS}
+    assert {"DirectorySearchForm", "StayForm", "OfferForm", "ScaleForm", "LoginForm"} <= names
+    assert len(FORMS) > 70
+
+
+@pytest.mark.parametrize("form_class", FORMS, ids=lambda cls: f"{cls.__module__}.{cls.__name__}")
+def test_every_field_of_every_form_uses_a_govuk_widget(form_class):
+    """Not type="number" (Django's widget for IntegerField and DecimalField): use WholeNumberField or
+    DecimalNumberField from breakthrough.forms, which ask for a number as GOV.UK does."""
+    form = _build(form_class)
+    for name, field in form.fields.items():
+        widgets = getattr(field.widget, "widgets", [field.widget])
+        for widget in widgets:
+            assert not isinstance(widget, forms.NumberInput), (
+                f"{form_class.__name__}.{name} renders <input type=number>: use WholeNumberField or DecimalNumberField"
+            )
+            # The exact class: crispy-forms-gds picks the GOV.UK class by the widget's class name, so a subclass
+            # such as TimeInput or URLInput (both TextInputs) gets none.
+            assert type(widget) in GOVUK_WIDGETS or isinstance(widget, forms.MultiWidget), (
+                f"{form_class.__name__}.{name}: {type(widget).__name__} gets no GOV.UK class"
+            )
+
+
+@pytest.mark.parametrize(
+    "form_class",
+    [cls for cls in FORMS if "helper" in cls.__init__.__code__.co_names],
+    ids=lambda cls: f"{cls.__module__}.{cls.__name__}",
+)
+def test_every_crispy_form_renders_every_control_with_a_govuk_class(form_class, x):
+    form = _build(form_class)
+    html = render_crispy_form(form)
+    controls = [(tag, attrs) for tag, attrs in CONTROL.findall(html) if 'type="hidden"' not in attrs]
+    assert controls, f"{form_class.__name__} rendered no inputs"
+    for tag, attrs in controls:
+        classes = re.search(r'class="([^"]*)"', attrs)
+        assert CONTROL_CLASSES & set(classes.group(1).split() if classes else []), (
+            f"{form_class.__name__}: <{tag}{' '.join(attrs.split())}> has no GOV.UK class"
+        )
+
+
+def _number_inputs(html: str) -> dict[str, str]:
+    return {name: tag for tag, name in re.findall(r'(<input[^>]*name="(age|max_cost|nights)"[^>]*>)', html)}
+
+
+def test_the_directory_and_stay_number_inputs_are_govuk_inputs(client, carer_a):
+    """Age and "Most you want to pay" in the directory and "Number of nights" on the stay page were type="number"
+    with no govuk-input class: no GOV.UK border, width or focus state."""
+    html = client.get(reverse("brokerage:directory:search")).content.decode()
+    inputs = _number_inputs(html)
+    assert 'class="govuk-input govuk-input--width-3"' in inputs["age"]
+    assert 'inputmode="numeric"' in inputs["age"]
+    assert 'class="govuk-input govuk-input--width-5"' in inputs["max_cost"]
+    assert 'inputmode="decimal"' in inputs["max_cost"]
+    assert 'type="text"' in inputs["age"]
+    assert 'type="text"' in inputs["max_cost"]
+
+    cottage = OfferFactory(kind=OfferKind.PROPERTY, break_for=BreakFor.BOTH)
+    NightFactory(offer=cottage, date=timezone.localdate() + datetime.timedelta(days=3))
+    client.force_login(carer_a.user)
+    html = client.get(reverse("brokerage:bookings:stay", kwargs={"offer_pk": cottage.pk})).content.decode()
+    assert 'class="govuk-input govuk-input--width-2"' in _number_inputs(html)["nights"]
+    # With an error the border turns red, as every other GOV.UK input's does.
+    html = client.get(
+        reverse("brokerage:bookings:stay", kwargs={"offer_pk": cottage.pk}), {"nights": "three"}
+    ).content.decode()
+    assert "govuk-input--error" in _number_inputs(html)["nights"]
