@@ -226,7 +226,7 @@ class OfferForm(forms.Form):
             "max_value": "The oldest age must be 120 or less",
         },
     )
-    sleeps = forms.IntegerField(
+    sleeps = WholeNumberField(
         label="How many guests does it sleep? (bookable properties only)",
         help_text="A property is let to one household at a time, for up to this many guests.",
         min_value=1,

@@ -23,7 +23,15 @@ from breakthrough.models import Locality, User
 from brokerage.funds.statements import Month
 from brokerage.models import BreakFor, CaredForPerson, Fund, Offer, OfferKind
 from ras.models import PriceScale
-from tests.factories import CarerFactory, NightFactory, OfferFactory, PartnershipFactory, UserFactory, cares_for
+from tests.factories import (
+    CarerFactory,
+    NightFactory,
+    OfferFactory,
+    PartnershipFactory,
+    SessionFactory,
+    UserFactory,
+    cares_for,
+)
 from tests.page_checks import CONTROL_CLASSES
 from tests.ras.factories import questionnaire_version
 
@@ -87,10 +95,15 @@ REQUIRED = {
     "OfferForm": lambda: {"localities": Locality.objects.all()},
     "NewCarerForm": lambda: {"localities": Locality.objects.all()},
     "OutcomeForm": lambda: {"people": CaredForPerson.objects.all()},
+    "FeedbackForm": lambda: {"questions": _feedback_questions()},
     "SupportForm": lambda: {"offers": Offer.objects.all()},
     "ReviewForm": lambda: {"outcomes": [SimpleNamespace(pk=1, text="I have time for myself")]},
     "SupportInvoiceForm": lambda: {"payee": True},
-    "PooledBookingForm": lambda: {"carers": [CarerFactory(), CarerFactory()]},
+    "PooledBookingForm": lambda: {
+        "session": SessionFactory(offer=OfferFactory(break_for=BreakFor.BOTH)),
+        "households": _households(),
+    },
+    "RefundForm": lambda: {"refundable": 5000},
     "GrantApplyForm": lambda: {"max_award": 50_000},
     "GrantDecisionForm": lambda: {"budget_lines": Fund.objects.all()},
     "GrantSchemeForm": lambda: {"budget_lines": Fund.objects.all()},
@@ -200,3 +213,19 @@ def test_the_directory_and_stay_number_inputs_are_govuk_inputs(client, carer_a):
         reverse("brokerage:bookings:stay", kwargs={"offer_pk": cottage.pk}), {"nights": "three"}
     ).content.decode()
     assert "govuk-input--error" in _number_inputs(html)["nights"]
+
+
+def _feedback_questions():
+    from tests.brokerage.feedback.helpers import publish_questions
+
+    partnership = PartnershipFactory()
+    version = publish_questions(partnership, UserFactory())
+    return list(version.questions.all())
+
+
+def _households():
+    households = []
+    for _ in range(2):
+        carer = CarerFactory()
+        households.append((carer, [cares_for(carer)]))
+    return households
