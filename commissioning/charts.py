@@ -60,6 +60,9 @@ class Chart:
     ordered: bool = False  # categories in order (months): the words say "from April to September"
     ident: str = "chart"  # unique on the page: the title, desc and patterns' ids start with it
     fmt: Callable[[int], str] = count
+    # A stacked chart's bar totals, where they are known though a part is not (a published row total).
+    totals: list[int | None] | None = None
+    total_notes: list[str | None] | None = None
 
     def __post_init__(self):
         if self.kind not in ("bar", "line", "stacked"):
@@ -86,7 +89,10 @@ class Chart:
         high, low = max(v for v, _ in known), min(v for v, _ in known)
 
         def where(target):
-            return " and ".join(c for v, c in known if v == target)
+            names = [c for v, c in known if v == target]
+            if len(names) > 3:
+                return f"{len(names)} {self.category_name}s"
+            return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
         if high == low:
             return f"the same in every {self.category_name}, at {self.fmt(high)}"
@@ -113,6 +119,8 @@ class Chart:
         return words + self._hidden_words()
 
     def _totals(self) -> list[int | None]:
+        if self.totals is not None:
+            return list(self.totals)
         return [
             None if any(s.values[i] is None for s in self.series) else sum(s.values[i] for s in self.series)
             for i in range(len(self.categories))
@@ -250,13 +258,14 @@ class Chart:
                 )
                 if bh >= 18 and value:
                     label = _text(root, bx + bw / 2, base - bh / 2 + 5, self.fmt(value), size="12")
-                    label.set("fill", "#ffffff" if n != 3 else TEXT)
-                    label.set("stroke", PALETTE[n % 4])
+                    # Dark text on a white halo: readable on every colour and pattern.
+                    label.set("stroke", "#ffffff")
                     label.set("stroke-width", "3")
                     label.set("paint-order", "stroke")
                 base -= bh
             total = self._totals()[i]
-            _text(root, bx + bw / 2, base - 6, self.fmt(total) if total is not None else "not shown")
+            note = (self.total_notes or [None] * (i + 1))[i] or "not shown"
+            _text(root, bx + bw / 2, base - 6, self.fmt(total) if total is not None else note)
 
     def _draw_line(self, root, top):
         x, y, w, h = self._plot
@@ -292,12 +301,15 @@ class Chart:
                 {"id": f"{self.ident}-pattern-{n}", "width": "8", "height": "8", "patternUnits": "userSpaceOnUse"},
             )
             ET.SubElement(pattern, "rect", {"width": "8", "height": "8", "fill": colour})
+            # Six patterns over four colours: no two parts of a bar look alike, even in grey.
             shapes = (
                 None,
                 ("path", {"d": "M0,8 L8,0", "stroke": "#ffffff", "stroke-width": "2"}),
                 ("circle", {"cx": "4", "cy": "4", "r": "1.5", "fill": "#ffffff"}),
                 ("path", {"d": "M0,4 L8,4", "stroke": "#ffffff", "stroke-width": "2"}),
-            )[n % 4]
+                ("path", {"d": "M4,0 L4,8", "stroke": "#ffffff", "stroke-width": "2"}),
+                ("path", {"d": "M0,0 L8,8 M0,8 L8,0", "stroke": "#ffffff", "stroke-width": "1.5"}),
+            )[n % 6]
             if shapes:
                 ET.SubElement(pattern, shapes[0], shapes[1])
 

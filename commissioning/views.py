@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from breakthrough.decorators import role_required
@@ -13,5 +15,17 @@ def home(request):
 
 @role_required(Role.NATIONAL, Role.ADMIN)
 def national(request):
-    rows = selectors.national_overview(fetched_by=request.user)
-    return render(request, "commissioning/national.html", {"rows": rows, "threshold": selectors.SUPPRESS_BELOW})
+    figures = selectors.national_figures(fetched_by=request.user)
+    return render(
+        request, "commissioning/national.html", {"figures": figures, "threshold": settings.SUPPRESSION_THRESHOLD}
+    )
+
+
+@role_required(Role.NATIONAL, Role.ADMIN)
+def national_csv(request, figure: str):
+    found = [f for f in selectors.national_figures(fetched_by=request.user) if f.slug == figure]
+    if not found:
+        raise Http404("No such table.")
+    response = HttpResponse("\ufeff" + found[0].csv_text(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="national-{figure}.csv"'
+    return response

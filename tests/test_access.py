@@ -161,6 +161,7 @@ PAGES = {
     "brokerage:directory:calendar": (lambda w: {}, PUBLIC),
     "commissioning:home": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
     "commissioning:national": (lambda w: {}, {"national", "admin"}),
+    "commissioning:national_csv": (lambda w: {"figure": "carers"}, {"national", "admin"}),
     "brokerage:bookings:book_session": (lambda w: _bk().session_kwargs(w), {"carer_a", "carer_b"}),
     "brokerage:bookings:book_nights": (lambda w: _bk().nights_kwargs(w), {"carer_a", "carer_b"}),
     "brokerage:bookings:stay": (lambda w: _bk().nights_kwargs(w), {"carer_a", "carer_b"}),

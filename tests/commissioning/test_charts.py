@@ -178,3 +178,29 @@ def test_a_chart_with_nothing_counted_says_so():
 def test_a_series_of_the_wrong_length_is_refused():
     with pytest.raises(ValueError, match="one value per category"):
         Chart(kind="bar", title="t", measure="m", category_name="c", categories=["a"], series=[Series("s", [1, 2])])
+
+
+def test_many_ties_are_counted_not_listed():
+    chart = Chart(
+        kind="bar",
+        title="t",
+        measure="carers",
+        category_name="partnership",
+        categories=list("ABCDEF"),
+        series=[Series("Carers", [9, 0, 0, 0, 0, 7])],
+    )
+    assert (
+        chart.desc
+        == "Bar chart of carers by partnership for 6 partnerships: highest in A at 9, lowest in 4 partnerships at 0."
+    )
+    two = Chart(
+        kind="bar",
+        title="t",
+        measure="carers",
+        category_name="partnership",
+        categories=list("ABC"),
+        series=[Series("Carers", [9, 9, 1])],
+    )
+    assert (
+        two.desc == "Bar chart of carers by partnership for 3 partnerships: highest in A and B at 9, lowest in C at 1."
+    )
