@@ -25,6 +25,7 @@ chain of rows and columns, and one pinned by the bounds (a "fewer than 5" next t
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
@@ -107,7 +108,8 @@ def publish(
     limit = threshold()
     hidden = {cell: Hidden.SMALL for cell, value in grid.values.items() if 0 < value < limit}
     while pinned := grid.determined(hidden, limit):
-        hidden[grid.complement(pinned[0], hidden, limit)] = Hidden.SECONDARY
+        for cell in grid.complement(pinned[0], hidden, limit):
+            hidden[cell] = Hidden.SECONDARY
     return grid.published(hidden, rows=rows, columns=columns)
 
 
@@ -160,14 +162,7 @@ class _Grid:
 
     def determined(self, hidden: dict, limit: int) -> list[tuple[int, int]]:
         """The hidden cells that can take only one value given everything else (see the module's docstring)."""
-        arcs = {}
-        for cell, kind in hidden.items():
-            value = self.values[cell]
-            low, high = (1, limit - 1) if kind is Hidden.SMALL else (limit, INFINITY)
-            sign = self._sign(*cell)
-            # In the negated grid, y = sign * x; room to raise y and room to lower it.
-            up, down = (high - value, value - low) if sign > 0 else (value - low, high - value)
-            arcs[cell] = (self._row_node(cell[0]), self._col_node(cell[1]), up, down)
+        arcs = {cell: self._arc(cell, kind, limit) for cell, kind in hidden.items()}
         return [cell for cell in hidden if not self._movable(cell, arcs)]
 
     @staticmethod
@@ -191,24 +186,56 @@ class _Grid:
 
         return (up >= 1 and reaches(head, tail)) or (down >= 1 and reaches(tail, head))
 
-    def complement(self, cell, hidden: dict, limit: int):
-        """The shown cell to hide next so that `cell` is no longer pinned: the smallest non-zero count beside a
-        hidden one (sharing its row or column; plain cells before totals) that frees it; if no one cell frees
-        it, the smallest in its own row or column, and the search goes on from there; else the smallest anywhere."""
-        rows = {c[0] for c in hidden}
-        cols = {c[1] for c in hidden}
+    def _arc(self, cell, kind, limit):
+        """The cell as an arc of the graph: its two nodes and its room to rise and fall (in the negated grid)."""
+        value = self.values[cell]
+        low, high = (1, limit - 1) if kind is Hidden.SMALL else (limit, INFINITY)
+        up, down = (high - value, value - low) if self._sign(*cell) > 0 else (value - low, high - value)
+        return self._row_node(cell[0]), self._col_node(cell[1]), up, down
 
-        def order(c):
-            return (c[0] == self.n_rows or c[1] == self.n_cols, self.values[c], c)
-
-        shown = sorted((c for c in self.values if c not in hidden and self.values[c] > 0), key=order)
-        for candidate in (c for c in shown if c[0] in rows or c[1] in cols):
-            if cell not in self.determined({**hidden, candidate: Hidden.SECONDARY}, limit):
-                return candidate
-        choices = [c for c in shown if c[0] == cell[0] or c[1] == cell[1]] or shown
-        if not choices:
+    def complement(self, cell, hidden: dict, limit: int) -> list:
+        """The fewest, smallest shown counts to hide so that `cell` is no longer pinned: the cheapest cycle through
+        it (Dijkstra), where a hidden cell costs nothing and a shown one its count (a total a little more), each
+        crossed only in a direction it has room to move. Hiding those cells lets `cell` move by one."""
+        arcs = {}
+        for other, value in self.values.items():
+            if other == cell:
+                continue
+            if other in hidden:
+                arcs[other] = (*self._arc(other, hidden[other], limit), 0)
+            elif value >= limit:  # a zero or a small count is never the one hidden to protect another
+                is_total = other[0] == self.n_rows or other[1] == self.n_cols
+                arcs[other] = (*self._arc(other, Hidden.SECONDARY, limit), 2 * value + is_total)
+        tail, head, up, down = self._arc(cell, hidden[cell], limit)
+        paths = [self._cheapest(arcs, head, tail)] if up >= 1 else []
+        paths += [self._cheapest(arcs, tail, head)] if down >= 1 else []
+        paths = [p for p in paths if p is not None]
+        if not paths:
             raise ValueError("This table cannot be published without revealing a small count.")
-        return choices[0]
+        cost, path = min(paths)
+        return [c for c in path if c not in hidden]
+
+    @staticmethod
+    def _cheapest(arcs, start, goal):
+        """(cost, cells) of the cheapest path from start to goal, each arc crossed where it has room, or None."""
+        best, queue, done = {start: (0, [])}, [(0, 0, start)], set()
+        tick = 0
+        while queue:
+            cost, _, node = heapq.heappop(queue)
+            if node in done:
+                continue
+            if node == goal:
+                return best[node]
+            done.add(node)
+            for other, (a, b, u, d, price) in arcs.items():
+                for frm, to, room in ((a, b, u), (b, a, d)):
+                    if frm == node and room >= 1 and to not in done:
+                        total = cost + price
+                        if to not in best or total < best[to][0]:
+                            tick += 1
+                            best[to] = (total, [*best[node][1], other])
+                            heapq.heappush(queue, (total, tick, to))
+        return None
 
     def shown_in(self, table: PublishedTable, i, j) -> Shown:
         if i < self.n_rows and j < self.n_cols:

@@ -21,7 +21,10 @@ def test_the_replica_is_mirrored_onto_the_main_database_in_tests():
 
 def test_reporting_reads_go_to_the_replica_and_everything_else_to_the_main_database(x, national_user):
     carer = CarerFactory(locality=x.locality)
-    with CaptureQueriesContext(connections["replica"]) as replica, CaptureQueriesContext(connections["default"]) as main:
+    with (
+        CaptureQueriesContext(connections["replica"]) as replica,
+        CaptureQueriesContext(connections["default"]) as main,
+    ):
         assert list(Carer.objects.filter(pk=carer.pk)) == [carer]
         with reporting_reads():
             assert list(Carer.objects.filter(pk=carer.pk)) == [carer]
