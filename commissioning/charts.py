@@ -30,6 +30,7 @@ PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25")
 TEXT, GRID = "#0b0c0c", "#b1b4b6"
 MARKERS = ("circle", "square", "triangle", "diamond")
 WIDTH, HEIGHT = 640, 340
+LEGEND_ROW = 20  # each further row of the legend makes the chart this much taller
 LEFT, RIGHT, TOP, BOTTOM = 64, 24, 24, 72
 
 
@@ -159,7 +160,7 @@ class Chart:
             "svg",
             {
                 "xmlns": "http://www.w3.org/2000/svg",
-                "viewBox": f"0 0 {WIDTH} {HEIGHT}",
+                "viewBox": f"0 0 {WIDTH} {HEIGHT + LEGEND_ROW * (len(self._legend_rows()) - 1)}",
                 "class": "app-chart",
                 "role": "img",
                 "aria-labelledby": f"{self.ident}-title {self.ident}-desc",
@@ -183,7 +184,12 @@ class Chart:
         return LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def _axis(self, root) -> int:
-        values = self._totals() if self.kind == "stacked" else [v for s in self.series for v in s.values]
+        if self.kind == "stacked":
+            # A bar's height is its total, or where a total is not shown, the parts that are.
+            parts = [sum(s.values[i] or 0 for s in self.series) for i in range(len(self.categories))]
+            values = [max(t or 0, p) for t, p in zip(self._totals(), parts, strict=True)]
+        else:
+            values = [v for s in self.series for v in s.values]
         top = _nice_top(max([v for v in values if v is not None] or [0]))
         x, y, w, h = self._plot
         step = top // 4 or 1
@@ -258,8 +264,10 @@ class Chart:
                 )
                 if bh >= 18 and value:
                     label = _text(root, bx + bw / 2, base - bh / 2 + 5, self.fmt(value), size="12")
-                    # Dark text on a white halo: readable on every colour and pattern.
-                    label.set("stroke", "#ffffff")
+                    # White on the dark blue and pink, black on the turquoise and orange (each at least 4.5:1), with
+                    # a halo of the part's own colour over its pattern's lines.
+                    label.set("fill", "#ffffff" if n % 4 in (0, 2) else TEXT)
+                    label.set("stroke", PALETTE[n % 4])
                     label.set("stroke-width", "3")
                     label.set("paint-order", "stroke")
                 base -= bh
@@ -313,27 +321,40 @@ class Chart:
             if shapes:
                 ET.SubElement(pattern, shapes[0], shapes[1])
 
-    def _legend(self, root):
-        x, y = LEFT, HEIGHT - 22
-        step = (WIDTH - LEFT - RIGHT) / len(self.series)
+    def _legend_rows(self) -> list[list[tuple[int, float]]]:
+        """The legend's items (series index, x) in rows that fit the width, each as wide as its words."""
+        if len(self.series) < 2:
+            return [[]]
+        rows, x = [[]], LEFT
         for n, series in enumerate(self.series):
-            lx = x + step * n
-            if self.kind == "stacked":
-                ET.SubElement(
-                    root,
-                    "rect",
-                    {
-                        "x": f"{lx:.1f}",
-                        "y": str(y - 11),
-                        "width": "14",
-                        "height": "14",
-                        "fill": f"url(#{self.ident}-pattern-{n})",
-                    },
-                )
-            else:
-                _marker(root, MARKERS[n % 4], lx + 7, y - 4, PALETTE[n % 4])
-            label = ET.SubElement(root, "text", {"x": f"{lx + 20:.1f}", "y": str(y + 1), "font-size": "12"})
-            label.text = series.name
+            width = 28 + 7 * len(series.name)
+            if rows[-1] and x + width > WIDTH - RIGHT:
+                rows.append([])
+                x = LEFT
+            rows[-1].append((n, x))
+            x += width + 12
+        return rows
+
+    def _legend(self, root):
+        for r, row in enumerate(self._legend_rows()):
+            y = HEIGHT - 22 + LEGEND_ROW * r
+            for n, lx in row:
+                if self.kind == "stacked":
+                    ET.SubElement(
+                        root,
+                        "rect",
+                        {
+                            "x": f"{lx:.1f}",
+                            "y": str(y - 11),
+                            "width": "14",
+                            "height": "14",
+                            "fill": f"url(#{self.ident}-pattern-{n})",
+                        },
+                    )
+                else:
+                    _marker(root, MARKERS[n % 4], lx + 7, y - 4, PALETTE[n % 4])
+                label = ET.SubElement(root, "text", {"x": f"{lx + 20:.1f}", "y": str(y + 1), "font-size": "12"})
+                label.text = self.series[n].name
 
 
 def _nice_top(value: int) -> int:
