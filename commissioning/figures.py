@@ -100,3 +100,41 @@ def from_published(
 
 def _series(name: str, cells: list[Shown]) -> Series:
     return Series(name, [c.count for c in cells], notes=[c.text if c.hidden else None for c in cells])
+
+
+def from_counts(
+    *,
+    slug: str,
+    title: str,
+    measure: str,
+    row_name: str,
+    rows: list[tuple[str, list[int]]],
+    columns: list[str],
+    ordered: bool = False,
+    kind: str = "bar",
+) -> Figure:
+    """The figure of counts that stay inside a partnership (not suppressed): one bar per row, or a stacked bar
+    split by the columns, or a line per column (`kind`)."""
+    series = [Series(col, [counts[j] for _, counts in rows]) for j, col in enumerate(columns)]
+    chart = Chart(
+        kind=kind,
+        title=title,
+        measure=measure,
+        category_name=row_name.lower(),
+        categories=[name for name, _ in rows],
+        series=series,
+        ordered=ordered,
+        ident=f"chart-{slug}",
+    )
+    with_total = len(columns) > 1
+    return Figure(
+        slug=slug,
+        title=title,
+        row_name=row_name,
+        header=[*columns, *(["Total"] if with_total else [])],
+        rows=[
+            (name, [Shown(n) for n in counts] + ([Shown(sum(counts))] if with_total else [])) for name, counts in rows
+        ],
+        footer=None,
+        chart=chart,
+    )

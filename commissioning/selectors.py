@@ -5,7 +5,14 @@ ordering would otherwise join the GROUP BY as soon as the queryset is `distinct(
 one, so every needs level read 1).
 """
 
+import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from breakthrough import disclosure
 from breakthrough.models import Partnership, Role
@@ -14,19 +21,25 @@ from brokerage.models import Booking, CaredForPerson, Carer, CaringRelationship,
 from commissioning import figures
 from commissioning.figures import Figure
 
+UK = ZoneInfo(settings.TIME_ZONE)
 
-def partnership_overview(*, fetched_by) -> dict | None:
-    """Counts of the commissioner's own partnership (not suppressed: they stay inside it)."""
+
+def partnership_overview(*, fetched_by, locality=None) -> dict | None:
+    """Counts of the commissioner's own partnership, or of one of its areas (not suppressed: they stay inside it)."""
     if fetched_by.role != Role.COMMISSIONER or fetched_by.partnership_id is None:
         return None
     partnership = Partnership.objects.prefetch_related("localities").get(pk=fetched_by.partnership_id)
+    if locality is not None and locality.partnership_id != partnership.pk:
+        raise ValueError("That area is not in the commissioner's partnership.")
     carers = Carer.objects.filter(partnership=partnership)
+    if locality is not None:
+        carers = carers.filter(locality=locality)
     totals = carers.aggregate(
         carers=Count("pk"),
         completed=Count("pk", filter=Q(about_you_completed_at__isnull=False)),
         **{f"type_{value}": Count("pk", filter=Q(carer_type=value)) for value in Carer.CarerType.values},
     )
-    people = CaredForPerson.objects.filter(relationships__carer__partnership=partnership).distinct()
+    people = CaredForPerson.objects.filter(relationships__carer__in=carers).distinct()
     needs = dict(
         people.order_by()
         .values_list("needs_level")
@@ -42,8 +55,136 @@ def partnership_overview(*, fetched_by) -> dict | None:
         "by_type": [(label, totals[f"type_{value}"]) for value, label in Carer.CarerType.choices],
         "by_needs": [(label, needs.get(value, 0)) for value, label in NeedsLevel.choices]
         + [("Not yet recorded", needs.get("", 0))],
-        "by_locality": [(loc.name, by_locality.get(loc.pk, 0)) for loc in partnership.localities.all()],
+        "by_locality": [
+            (loc.name, by_locality.get(loc.pk, 0))
+            for loc in partnership.localities.all()
+            if locality is None or loc.pk == locality.pk
+        ],
     }
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    partnership: Partnership
+    locality: object  # the area counted, or None for all
+    months: list[datetime.date]  # the first day of each month in the period, oldest first
+    as_at: datetime.datetime  # when the figures were counted
+    headline: list[tuple[str, int]]
+    figures: list[Figure]
+
+
+def partnership_dashboard(*, fetched_by, months: int, locality=None) -> Dashboard | None:
+    """The commissioner's dashboard: headline counts, and each figure as a chart, a table and a CSV.
+
+    The one place the dashboard's figures come from (the audit's figure definitions take its place later). Counted
+    live from the records, on the reporting database: the page says when."""
+    with reporting_reads():
+        overview = partnership_overview(fetched_by=fetched_by, locality=locality)
+        if overview is None:
+            return None
+        now = timezone.now()
+        first = _month_start(timezone.localdate(now), back=months - 1)
+        period = [_month_start(first, back=-i) for i in range(months)]
+        carers = Carer.objects.filter(partnership=overview["partnership"])
+        bookings = Booking.objects.filter(carer__partnership=overview["partnership"])
+        if locality is not None:
+            carers, bookings = carers.filter(locality=locality), bookings.filter(carer__locality=locality)
+        start = datetime.datetime.combine(first, datetime.time(), tzinfo=UK)
+        joined = _by_month(carers.filter(created_at__gte=start), "created_at", None)
+        booked = _by_month(bookings.filter(requested_at__gte=start), "requested_at", "state")
+    labels = [f"{m:%B %Y}" for m in period]
+    attended = sum(booked.get((m, Booking.State.ATTENDED), 0) for m in period)
+    headline = [
+        ("carers registered", overview["carers"]),
+        ("with their details confirmed", overview["completed"]),
+        ("people cared for", overview["cared_for"]),
+        (f"breaks attended in {period_words(len(period))}", attended),
+    ]
+    figures_ = [
+        figures.from_counts(
+            slug="carers-joined",
+            title="Carers who registered each month",
+            measure="carers who registered",
+            row_name="Month",
+            rows=[(label, [joined.get((m, None), 0)]) for label, m in zip(labels, period, strict=True)],
+            columns=["Carers"],
+            ordered=True,
+        ),
+        figures.from_counts(
+            slug="bookings",
+            title="Bookings each month, by what became of them",
+            measure="bookings",
+            row_name="Month",
+            rows=[
+                (label, [sum(booked.get((m, s), 0) for s in states) for _, states in BOOKING_GROUPS])
+                for label, m in zip(labels, period, strict=True)
+            ],
+            columns=[label for label, _ in BOOKING_GROUPS],
+            ordered=True,
+            kind="stacked",
+        ),
+        figures.from_counts(
+            slug="carers-by-area",
+            title="Carers by area",
+            measure="carers",
+            row_name="Area",
+            rows=[(name, [n]) for name, n in overview["by_locality"]],
+            columns=["Carers"],
+        ),
+        figures.from_counts(
+            slug="carers-by-kind",
+            title="Carers by kind",
+            measure="carers",
+            row_name="Kind of carer",
+            rows=[(name, [n]) for name, n in overview["by_type"]],
+            columns=["Carers"],
+        ),
+        figures.from_counts(
+            slug="people-by-needs",
+            title="People cared for by needs level",
+            measure="people cared for",
+            row_name="Needs level",
+            rows=[(name, [n]) for name, n in overview["by_needs"]],
+            columns=["People"],
+        ),
+    ]
+    return Dashboard(
+        partnership=overview["partnership"],
+        locality=locality,
+        months=period,
+        as_at=now,
+        headline=headline,
+        figures=figures_,
+    )
+
+
+def period_words(months: int) -> str:
+    return "the last month" if months == 1 else f"the last {months} months"
+
+
+def _month_start(day: datetime.date, *, back: int) -> datetime.date:
+    """The first day of the month `back` months before `day`'s month (negative: after)."""
+    index = day.year * 12 + day.month - 1 - back
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _by_month(queryset, field: str, then: str | None) -> dict:
+    """{(first day of the month, then): count} in one grouped query, months in UK time."""
+    keys = [TruncMonth(field, tzinfo=UK)]
+    rows = queryset.order_by().annotate(month=keys[0])
+    if then is None:
+        return {
+            (_as_date(m), None): n
+            for m, n in rows.values_list("month").annotate(n=Count("pk")).values_list("month", "n")
+        }
+    return {
+        (_as_date(m), t): n
+        for m, t, n in rows.values_list("month", then).annotate(n=Count("pk")).values_list("month", then, "n")
+    }
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def national_figures(*, fetched_by) -> list[Figure]:

@@ -160,6 +160,7 @@ PAGES = {
     "brokerage:directory:offer": (lambda w: {"pk": provider_factories.OfferFactory().pk}, PUBLIC),
     "brokerage:directory:calendar": (lambda w: {}, PUBLIC),
     "commissioning:home": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
+    "commissioning:dashboard_csv": (lambda w: {"figure": "carers-by-area"}, {"commissioner_x", "commissioner_y"}),
     "commissioning:national": (lambda w: {}, {"national", "admin"}),
     "commissioning:national_csv": (lambda w: {"figure": "carers"}, {"national", "admin"}),
     "brokerage:bookings:book_session": (lambda w: _bk().session_kwargs(w), {"carer_a", "carer_b"}),

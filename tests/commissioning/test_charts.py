@@ -41,7 +41,8 @@ def test_a_bar_chart_says_what_it_shows_in_words_from_the_data():
     svg = str(chart.svg())
     root = ET.fromstring(svg)
     assert root.get("role") == "img"
-    assert root.get("aria-labelledby") == "breaks-title breaks-desc"
+    assert root.get("aria-labelledby") == "breaks-title"
+    assert root.get("aria-describedby") == "breaks-desc"
     assert root.find(f"{NS}title").text == "Breaks each month"
     assert root.find(f"{NS}desc").text == (
         "Bar chart of breaks by month from April 2026 to September 2026: "
