@@ -10,7 +10,9 @@ goes through `publish`. Two rules:
   `publish` asks the same question an attacker would (`determined_cells`): knowing every shown count, every
   total, that a "fewer than 5" is 1 to 4 and that a cell hidden to protect another is at least 5, can any hidden
   cell take only one value? While one can, the smallest shown count in its row or column (a plain cell before
-  a total) is hidden too, and the question is asked again, until no hidden cell is pinned down.
+  a total) is hidden too, and the question is asked again, until no hidden cell is pinned down. Where nothing
+  shown could protect it (a small group, every count in it small), its row and column show "not shown", zeros
+  too: a "not shown" could be any count at all.
 
 How the question is answered exactly, not by a rule of thumb: write the table with its totals as one grid,
 each total negated, so that every published row and column of the grid sums to zero. The hidden cells are
@@ -35,9 +37,14 @@ from django.conf import settings
 INFINITY = 10**12
 
 
+class _Unprotectable(Exception):
+    """No shown count can be hidden to protect this one."""
+
+
 class Hidden(StrEnum):
     SMALL = "small"  # a count from 1 to the threshold - 1
     SECONDARY = "secondary"  # a count hidden so that a small one cannot be worked out
+    WITHHELD = "withheld"  # any count, zero included: where nothing else protects a small one (a small group)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,8 @@ class Shown:
             return f"fewer than {threshold()}"
         if self.hidden is Hidden.SECONDARY:
             return "hidden"
+        if self.hidden is Hidden.WITHHELD:
+            return "not shown"
         return f"{self.count:,}"
 
     def __str__(self) -> str:
@@ -108,8 +117,21 @@ def publish(
     limit = threshold()
     hidden = {cell: Hidden.SMALL for cell, value in grid.values.items() if 0 < value < limit}
     while pinned := grid.determined(hidden, limit):
-        for cell in grid.complement(pinned[0], hidden, limit):
-            hidden[cell] = Hidden.SECONDARY
+        try:
+            for cell in grid.complement(pinned[0], hidden, limit):
+                hidden[cell] = Hidden.SECONDARY
+        except _Unprotectable:
+            # Nothing shown can be hidden to protect it (every count around it is small, as in a group of four
+            # people in four cells, each "fewer than 5"): its row and column are withheld whole, zeros included,
+            # so that what they hold cannot be worked out from what they say.
+            i, j = pinned[0]
+            line = [c for c in grid.values if (c[0] == i or c[1] == j) and hidden.get(c) is not Hidden.WITHHELD]
+            if not line:
+                line = [c for c in grid.values if hidden.get(c) is not Hidden.WITHHELD]
+            if not line:
+                break
+            for cell in line:
+                hidden[cell] = Hidden.WITHHELD
     return grid.published(hidden, rows=rows, columns=columns)
 
 
@@ -189,7 +211,7 @@ class _Grid:
     def _arc(self, cell, kind, limit):
         """The cell as an arc of the graph: its two nodes and its room to rise and fall (in the negated grid)."""
         value = self.values[cell]
-        low, high = (1, limit - 1) if kind is Hidden.SMALL else (limit, INFINITY)
+        low, high = {Hidden.SMALL: (1, limit - 1), Hidden.SECONDARY: (limit, INFINITY)}.get(kind, (0, INFINITY))
         up, down = (high - value, value - low) if self._sign(*cell) > 0 else (value - low, high - value)
         return self._row_node(cell[0]), self._col_node(cell[1]), up, down
 
@@ -211,7 +233,7 @@ class _Grid:
         paths += [self._cheapest(arcs, tail, head)] if down >= 1 else []
         paths = [p for p in paths if p is not None]
         if not paths:
-            raise ValueError("This table cannot be published without revealing a small count.")
+            raise _Unprotectable(cell)
         cost, path = min(paths)
         return [c for c in path if c not in hidden]
 
