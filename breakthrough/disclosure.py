@@ -34,6 +34,8 @@ from enum import StrEnum
 
 from django.conf import settings
 
+from breakthrough.money import format_pence
+
 INFINITY = 10**12
 
 
@@ -53,6 +55,7 @@ class Shown:
 
     count: int | None
     hidden: Hidden | None = None
+    pence: bool = False  # an amount of money in pence, not a count
 
     @property
     def text(self) -> str:
@@ -62,7 +65,7 @@ class Shown:
             return "hidden"
         if self.hidden is Hidden.WITHHELD:
             return "not shown"
-        return f"{self.count:,}"
+        return format_pence(self.count) if self.pence else f"{self.count:,}"
 
     def __str__(self) -> str:
         return self.text
@@ -133,6 +136,32 @@ def publish(
             for cell in line:
                 hidden[cell] = Hidden.WITHHELD
     return grid.published(hidden, rows=rows, columns=columns)
+
+
+def publish_amounts(amounts: list[int], *, protect: list[bool], rows: list[str], column: str) -> PublishedTable:
+    """A column of money (pence) beside a table of counts, with its total: an amount is hidden wherever the count
+    of what it paid for is (`protect`), so that spending cannot point to a small group. A total less one hidden
+    amount would give it away, so a hidden amount never stands alone: the next smallest is hidden with it, or
+    where there is none, the total. (An amount has no "fewer than 5" bounds: two hidden amounts are known
+    only by their sum.)"""
+    if len(amounts) != len(rows) or len(protect) != len(rows):
+        raise ValueError("Name every row, and say for each whether it is protected.")
+    hidden = {i for i, (amount, guard) in enumerate(zip(amounts, protect, strict=True)) if guard and amount > 0}
+    total_hidden = False
+    if len(hidden) == 1:
+        others = sorted((amounts[i], i) for i in range(len(amounts)) if i not in hidden and amounts[i] > 0)
+        if others:
+            hidden.add(others[0][1])
+        else:
+            total_hidden = True
+    cells = [
+        [Shown(None, Hidden.SECONDARY, pence=True) if i in hidden else Shown(a, pence=True)]
+        for i, a in enumerate(amounts)
+    ]
+    total = Shown(None, Hidden.SECONDARY, pence=True) if total_hidden else Shown(sum(amounts), pence=True)
+    return PublishedTable(
+        rows=list(rows), columns=[column], cells=cells, row_totals=None, column_totals=[total], grand_total=None
+    )
 
 
 def determined_cells(table: PublishedTable, truth: list[list[int]]) -> list[tuple[int, int]]:

@@ -10,8 +10,9 @@ import io
 from dataclasses import dataclass
 
 from breakthrough.disclosure import PublishedTable, Shown
-from brokerage.funds.exports import neutralise
-from commissioning.charts import Chart, Series
+from breakthrough.money import format_pence
+from brokerage.funds.exports import neutralise, pounds
+from commissioning.charts import Chart, Series, count
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Figure:
         writer = csv.writer(out)
         writer.writerow([neutralise(h) for h in [self.row_name, *self.header]])
         for name, cells in [*self.rows, *([self.footer] if self.footer else [])]:
-            writer.writerow([neutralise(name), *[c.count if c.hidden is None else c.text for c in cells]])
+            writer.writerow([neutralise(name), *[_csv_value(c) for c in cells]])
         return out.getvalue()
 
 
@@ -59,6 +60,7 @@ def from_published(
     total_label: str = "Total",
     chart_kind: str = "stacked",
 ) -> Figure:
+    money = any(cell.pence for row in table.cells for cell in row)
     """The figure of a published two-way table: its rows side by side as a (stacked) bar chart."""
     with_totals = table.row_totals is not None
     rows = [
@@ -85,6 +87,7 @@ def from_published(
         categories=list(table.rows),
         series=series,
         ident=f"chart-{slug}",
+        fmt=format_pence if money else count,
         **extra,
     )
     return Figure(
@@ -96,6 +99,13 @@ def from_published(
         footer=footer,
         chart=chart,
     )
+
+
+def _csv_value(cell: Shown):
+    """A count as a number, an amount as pounds with two decimals (a number too), a hidden one as its words."""
+    if cell.hidden is not None:
+        return cell.text
+    return pounds(cell.count) if cell.pence else cell.count
 
 
 def _series(name: str, cells: list[Shown]) -> Series:

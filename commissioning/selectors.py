@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -189,9 +189,10 @@ def _as_date(value) -> datetime.date:
 
 def national_figures(*, fetched_by) -> list[Figure]:
     """Every partnership side by side, for national analysts: carers by kind, people cared for by needs level,
-    and bookings by what became of them, each through disclosure control (breakthrough/disclosure.py), so that
-    no count of 1 to 4 is shown or can be worked out from the totals. Three grouped queries, read from the
-    reporting database (a read replica where one is configured)."""
+    bookings by what became of them and the cost of the breaks attended, each through disclosure control
+    (breakthrough/disclosure.py), so that no count of 1 to 4 is shown or can be worked out from the totals.
+    Five queries (the partnerships and four grouped counts), read from the reporting database (a read replica
+    where one is configured)."""
     if fetched_by.role not in (Role.NATIONAL, Role.ADMIN):
         return []
     with reporting_reads():
@@ -204,7 +205,26 @@ def national_figures(*, fetched_by) -> list[Figure]:
             Count("cared_for", distinct=True),
         )
         bookings = _grouped(Booking.objects.all(), "carer__partnership", "state", Count("pk"))
+        spent = dict(
+            Booking.objects.filter(state=Booking.State.ATTENDED)
+            .order_by()
+            .values_list("carer__partnership")
+            .annotate(pence=Sum("cost_pence"))
+            .values_list("carer__partnership", "pence")
+        )
     names = [p.name for p in partnerships]
+    booked = disclosure.publish(
+        [[sum(bookings.get((p.pk, s), 0) for s in states) for _, states in BOOKING_GROUPS] for p in partnerships],
+        rows=names,
+        columns=[label for label, _ in BOOKING_GROUPS],
+    )
+    # The cost of the breaks attended, hidden wherever the number attended is.
+    cost = disclosure.publish_amounts(
+        [spent.get(p.pk) or 0 for p in partnerships],
+        protect=[row[0].hidden is not None for row in booked.cells],
+        rows=names,
+        column="Cost of the breaks attended",
+    )
     kinds = [*Carer.CarerType.choices, ("", "Not yet recorded")]
     needs = [*NeedsLevel.choices, ("", "Not yet recorded")]
     return [
@@ -232,18 +252,19 @@ def national_figures(*, fetched_by) -> list[Figure]:
             total_label="Total (a person cared for in two partnerships counts in each)",
         ),
         figures.from_published(
-            disclosure.publish(
-                [
-                    [sum(bookings.get((p.pk, s), 0) for s in states) for _, states in BOOKING_GROUPS]
-                    for p in partnerships
-                ],
-                rows=names,
-                columns=[label for label, _ in BOOKING_GROUPS],
-            ),
+            booked,
             slug="bookings",
             title="Bookings of breaks, by what became of them",
             measure="bookings",
             row_name="Partnership",
+        ),
+        figures.from_published(
+            cost,
+            slug="cost",
+            title="The cost of the breaks attended",
+            measure="cost of the breaks attended",
+            row_name="Partnership",
+            chart_kind="bar",
         ),
     ]
 

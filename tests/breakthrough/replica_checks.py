@@ -30,5 +30,5 @@ def test_reporting_reads_go_to_the_replica_and_everything_else_to_the_main_datab
             assert list(Carer.objects.filter(pk=carer.pk)) == [carer]
             figures = national_figures(fetched_by=national_user)
     assert len(main) == 1  # the read outside the block
-    assert len(replica) == 1 + 4  # the read inside, and the national view's partnerships and three counts
+    assert len(replica) == 1 + 5  # the read inside, and the national view's partnerships and four counts
     assert figures[0].table["rows"][-1][-1] == ("Total", "fewer than 5")  # one carer, read from the replica

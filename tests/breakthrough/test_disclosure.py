@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from breakthrough.disclosure import Hidden, PublishedTable, Shown, determined_cells, publish
+from breakthrough.disclosure import Hidden, PublishedTable, Shown, determined_cells, publish, publish_amounts
 
 T = 5
 
@@ -196,6 +196,22 @@ def test_zero_is_shown_and_a_table_with_nothing_small_is_published_whole():
 def test_a_five_next_to_a_small_count_is_not_left_to_give_it_away_by_its_bounds():
     # 1 and 5 in a column summing to 6: hidden together, 1 + 5 = 6 with the 5 at least 5 pins the 1 to 1.
     _assert_safe([[1, 9], [5, 9]], row_totals=False)
+
+
+def test_an_amount_is_hidden_where_its_count_is_and_never_alone():
+    def texts(table):
+        return [row[0].text for row in table.cells] + [table.column_totals[0].text]
+
+    rows = ["a", "b", "c"]
+    # b's breaks are hidden: its £30 is too, and the smallest other, £12.50, so that £92.50 - £50 - £12.50 fails.
+    one = publish_amounts([5000, 3000, 1250], protect=[False, True, False], rows=rows, column="Cost")
+    assert texts(one) == ["£50", "hidden", "hidden", "£92.50"]
+    # Only b spent anything: the total goes instead.
+    alone = publish_amounts([0, 3000, 0], protect=[False, True, False], rows=rows, column="Cost")
+    assert texts(alone) == ["£0", "hidden", "£0", "hidden"]
+    both = publish_amounts([5000, 3000, 1250], protect=[True, True, False], rows=rows, column="Cost")
+    assert texts(both) == ["hidden", "hidden", "£12.50", "£92.50"]
+    assert texts(publish_amounts([5000, 0, 1250], protect=[False] * 3, rows=rows, column="Cost"))[-1] == "£62.50"
 
 
 def test_the_threshold_is_a_setting(settings):

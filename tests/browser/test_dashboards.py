@@ -20,7 +20,7 @@ def test_the_national_user_sees_small_numbers_hidden_beside_each_chart(page: Pag
     sign_in(page, checkpoint, national_user.email, lands_on="National figures", totp_secret=national_user.totp_secret)
 
     charts = page.get_by_role("img")
-    expect(charts).to_have_count(3)
+    expect(charts).to_have_count(4)
     expect(page.get_by_role("img", name="Carers registered, by kind of carer")).to_be_visible()
     table = page.get_by_role("table", name="Carers registered, by kind of carer: the data in the chart")
     expect(table.get_by_role("row", name="Partnership X")).to_contain_text("fewer than 5")

@@ -22,7 +22,7 @@ from tests.factories import CarerFactory, SessionFactory
 pytestmark = pytest.mark.django_db
 
 
-def _book(carer, state, n):
+def _book(carer, state, n, cost=0):
     session = SessionFactory(places=50)
     for _ in range(n):
         Booking.objects.create(
@@ -30,7 +30,8 @@ def _book(carer, state, n):
             offer=session.offer,
             session=session,
             places=1,
-            payment_source=PaymentSource.FREE,
+            cost_pence=cost,
+            payment_source=PaymentSource.FUND if cost else PaymentSource.FREE,
             state=state,
             requested_by=carer.user,
             decline_reason="Full" if state == Booking.State.DECLINED else "",
@@ -40,15 +41,16 @@ def _book(carer, state, n):
 
 @pytest.fixture
 def booked(x, y, counted_world):
-    """X: 6 attended, 2 requested and 3 confirmed, 5 declined (16); Y: 7 attended, 1 requested, 6 cancelled (14)."""
+    """X: 6 attended at £12.50, 2 requested and 3 confirmed, 5 declined (16); Y: 7 attended at £20, 1 requested,
+    6 cancelled (14)."""
     xc = CarerFactory(locality=x.locality, carer_type="parent")  # X has 8 parent carers now
     yc = CarerFactory(locality=y.locality, carer_type="adult")  # Y has 7 adult carers
+    _book(xc, Booking.State.ATTENDED, 6, cost=1250)
+    _book(yc, Booking.State.ATTENDED, 7, cost=2000)
     for carer, state, n in (
-        (xc, Booking.State.ATTENDED, 6),
         (xc, Booking.State.REQUESTED, 2),
         (xc, Booking.State.CONFIRMED, 3),
         (xc, Booking.State.DECLINED, 5),
-        (yc, Booking.State.ATTENDED, 7),
         (yc, Booking.State.REQUESTED, 1),
         (yc, Booking.State.CANCELLED, 6),
     ):
@@ -91,8 +93,8 @@ def _texts(figure):
 
 def test_the_national_view_counts_every_group_and_hides_what_could_identify_a_family(national_user, x, y, booked):
     figures = {f.slug: f for f in national_figures(fetched_by=national_user)}
-    assert list(figures) == ["carers", "cared-for", "bookings"]
-    for figure in figures.values():
+    assert list(figures) == ["carers", "cared-for", "bookings", "cost"]
+    for figure in (figures["carers"], figures["cared-for"], figures["bookings"]):
         truth = _truth(figure)
         possible = attack(_published(figure), truth)
         assert possible, f"{figure.slug}: nothing hidden, but small counts are there"
@@ -120,7 +122,7 @@ def test_the_national_view_counts_every_group_and_hides_what_could_identify_a_fa
 def test_the_page_shows_each_figure_as_a_chart_a_table_and_a_csv(client_for, national_user, x, y, booked):
     client = client_for(national_user)
     page = client.get(reverse("commissioning:national")).content.decode()
-    assert page.count('role="img"') == 3
+    assert page.count('role="img"') == 4
     assert "fewer than 5" in page
     assert "style=" not in page.split("<main", 1)[1].split("</main>", 1)[0]
     svg = page[page.index("<svg") : page.index("</svg>") + 6]
@@ -141,6 +143,26 @@ def test_the_page_shows_each_figure_as_a_chart_a_table_and_a_csv(client_for, nat
         ["Total", "8", "fewer than 5", "hidden", "0", "20"],
     ]
     assert client.get(reverse("commissioning:national_csv", kwargs={"figure": "nothing"})).status_code == 404
+
+
+def test_the_cost_of_breaks_is_shown_where_the_number_attended_is(national_user, x, y, booked):
+    figures = {f.slug: f for f in national_figures(fetched_by=national_user)}
+    # By hand: Y's 1 request is protected by its 6 cancellations and the two column totals (1 + 6 = 14 - 7), so
+    # the attended counts, 6 and 7, are shown, and so are their costs: 6 x £12.50 and 7 x £20.
+    assert _texts(figures["bookings"])[-3:] == [
+        ["Partnership X", "6", "5", "0", "5", "0", "16"],
+        ["Partnership Y", "7", "fewer than 5", "0", "0", "hidden", "14"],
+        ["Total", "13", "hidden", "0", "5", "hidden", "30"],
+    ]
+    rows = {row[0][1]: row[1][1] for row in figures["cost"].table["rows"]}
+    assert (rows["Partnership X"], rows["Partnership Y"]) == ("£75", "£140")
+    assert figures["cost"].table["footer"] == [("Partnership", "Total"), ("Cost of the breaks attended", "£215")]
+    assert figures["cost"].csv_text().splitlines()[-1] == "Total,215.00"
+    others = Partnership.objects.count() - 2  # the offers' factories made partnerships with no bookings
+    assert figures["cost"].chart.desc == (
+        f"Bar chart of cost of the breaks attended by partnership for {others + 2} partnerships: "
+        f"highest in Partnership Y at £140, lowest in {others} partnerships at £0."
+    )
 
 
 def test_only_national_analysts_and_admins_get_the_national_figures(x):
