@@ -214,28 +214,8 @@ class _Grid:
     def determined(self, hidden: dict, limit: int) -> list[tuple[int, int]]:
         """The hidden cells that can take only one value given everything else (see the module's docstring)."""
         arcs = {cell: self._arc(cell, kind, limit) for cell, kind in hidden.items()}
-        return [cell for cell in hidden if not self._movable(cell, arcs)]
-
-    @staticmethod
-    def _movable(cell, arcs) -> bool:
-        tail, head, up, down = arcs[cell]
-
-        def reaches(start, goal) -> bool:
-            seen, queue = {start}, deque([start])
-            while queue:
-                node = queue.popleft()
-                if node == goal:
-                    return True
-                for other, (a, b, u, d) in arcs.items():
-                    if other == cell:
-                        continue
-                    for frm, to, room in ((a, b, u), (b, a, d)):
-                        if frm == node and room >= 1 and to not in seen:
-                            seen.add(to)
-                            queue.append(to)
-            return False
-
-        return (up >= 1 and reaches(head, tail)) or (down >= 1 and reaches(tail, head))
+        graph = _residual(arcs)
+        return [cell for cell in hidden if not _movable(cell, arcs[cell], graph)]
 
     def _arc(self, cell, kind, limit):
         """The cell as an arc of the graph: its two nodes and its room to rise and fall (in the negated grid)."""
@@ -269,8 +249,8 @@ class _Grid:
     @staticmethod
     def _cheapest(arcs, start, goal):
         """(cost, cells) of the cheapest path from start to goal, each arc crossed where it has room, or None."""
-        best, queue, done = {start: (0, [])}, [(0, 0, start)], set()
-        tick = 0
+        graph = _residual({cell: arc[:4] for cell, arc in arcs.items()})
+        best, queue, done, tick = {start: (0, [])}, [(0, 0, start)], set(), 0
         while queue:
             cost, _, node = heapq.heappop(queue)
             if node in done:
@@ -278,14 +258,12 @@ class _Grid:
             if node == goal:
                 return best[node]
             done.add(node)
-            for other, (a, b, u, d, price) in arcs.items():
-                for frm, to, room in ((a, b, u), (b, a, d)):
-                    if frm == node and room >= 1 and to not in done:
-                        total = cost + price
-                        if to not in best or total < best[to][0]:
-                            tick += 1
-                            best[to] = (total, [*best[node][1], other])
-                            heapq.heappush(queue, (total, tick, to))
+            for other, to in graph.get(node, ()):
+                total = cost + arcs[other][4]
+                if to not in done and (to not in best or total < best[to][0]):
+                    tick += 1
+                    best[to] = (total, [*best[node][1], other])
+                    heapq.heappush(queue, (total, tick, to))
         return None
 
     def shown_in(self, table: PublishedTable, i, j) -> Shown:
@@ -312,3 +290,34 @@ class _Grid:
             column_totals=[shown((self.n_rows, j)) for j in range(self.n_cols)] if self.column_totals else None,
             grand_total=shown((self.n_rows, self.n_cols)) if self.row_totals and self.column_totals else None,
         )
+
+
+def _residual(arcs: dict) -> dict:
+    """{node: [(cell, next node)]}: where each cell's arc can be crossed, forwards where it has room to rise and
+    backwards where it has room to fall."""
+    graph: dict = {}
+    for cell, (tail, head, up, down) in arcs.items():
+        if up >= 1:
+            graph.setdefault(tail, []).append((cell, head))
+        if down >= 1:
+            graph.setdefault(head, []).append((cell, tail))
+    return graph
+
+
+def _movable(cell, arc, graph) -> bool:
+    """Whether a cycle through `cell` exists in the residual graph, not crossing the cell itself again."""
+    tail, head, up, down = arc
+
+    def reaches(start, goal) -> bool:
+        seen, queue = {start}, deque([start])
+        while queue:
+            node = queue.popleft()
+            if node == goal:
+                return True
+            for other, to in graph.get(node, ()):
+                if other != cell and to not in seen:
+                    seen.add(to)
+                    queue.append(to)
+        return False
+
+    return (up >= 1 and reaches(head, tail)) or (down >= 1 and reaches(tail, head))
