@@ -170,17 +170,15 @@ def _month_start(day: datetime.date, *, back: int) -> datetime.date:
 
 def _by_month(queryset, field: str, then: str | None) -> dict:
     """{(first day of the month, then): count} in one grouped query, months in UK time."""
-    keys = [TruncMonth(field, tzinfo=UK)]
-    rows = queryset.order_by().annotate(month=keys[0])
-    if then is None:
-        return {
-            (_as_date(m), None): n
-            for m, n in rows.values_list("month").annotate(n=Count("pk")).values_list("month", "n")
-        }
-    return {
-        (_as_date(m), t): n
-        for m, t, n in rows.values_list("month", then).annotate(n=Count("pk")).values_list("month", then, "n")
-    }
+    keys = ["month", then] if then else ["month"]
+    rows = (
+        queryset.order_by()
+        .annotate(month=TruncMonth(field, tzinfo=UK))
+        .values_list(*keys)
+        .annotate(n=Count("pk"))
+        .values_list(*keys, "n")
+    )
+    return {(_as_date(row[0]), row[1] if then else None): row[-1] for row in rows}
 
 
 def _as_date(value) -> datetime.date:
