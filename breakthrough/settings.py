@@ -124,6 +124,20 @@ else:
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
         }
     }
+# Reporting (dashboards, the national view, audit runs) can read from a read replica of the same database: with
+# DATABASE_REPLICA_URL set, code inside `breakthrough.reporting.reporting_reads()` reads from the "replica" alias
+# (breakthrough/reporting.py's router); every write still goes to "default". The tests mirror the replica onto
+# the main database (TEST MIRROR), so the same queries run and see the same rows.
+DATABASE_REPLICA_URL = env_url("DATABASE_REPLICA_URL", schemes=("postgres", "postgresql", "sqlite"))
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL: a replica is a copy of the main database.")
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0)
+    )
+    if DJANGO_ENV == "test":
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["breakthrough.reporting.ReportingRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The directory's covering index on open sessions (include=offer) is a PostgreSQL feature; on the embedded
 # SQLite default it is a plain index, which is all that small data needs.
@@ -240,9 +254,11 @@ WAITING_LIST_OFFER_HOURS = env_int("WAITING_LIST_OFFER_HOURS", 24, minimum=1)
 # The longest a booking or payment waits for a row another transaction has locked before it answers "This is busy
 # at the moment. Try again." (PostgreSQL's lock_timeout, set by breakthrough/locking.py; pretix uses 3 seconds).
 LOCK_TIMEOUT_MS = env_int("LOCK_TIMEOUT_MS", 3000, minimum=1)
-# Disclosure control: a group of fewer people than this never leaves its partnership as a figure (providers'
-# feedback, the national view, exports). 5 is the NHS Friends and Family Test's and the ONS's usual minimum.
-SUPPRESSION_THRESHOLD = env_int("SUPPRESSION_THRESHOLD", 5, minimum=2)
+# Disclosure control (breakthrough/disclosure.py): a count from 1 to this less one that leaves a partnership (providers'
+# feedback, the national view, exports) shows as "fewer than 5", and other counts are hidden with it where they
+# would give it away. 5 is the NHS Friends and Family Test's and the ONS's usual minimum. At least 3: with 2,
+# "fewer than 2" would say the count is 1.
+SUPPRESSION_THRESHOLD = env_int("SUPPRESSION_THRESHOLD", 5, minimum=3)
 
 if DJANGO_ENV == "test":
     # Tests create many users; a slow hash buys nothing there.

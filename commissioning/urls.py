@@ -6,5 +6,7 @@ app_name = "commissioning"
 
 urlpatterns = [
     path("commissioning/", views.home, name="home"),
+    path("commissioning/<slug:figure>.csv", views.dashboard_csv, name="dashboard_csv"),
     path("national/", views.national, name="national"),
+    path("national/<slug:figure>.csv", views.national_csv, name="national_csv"),
 ]

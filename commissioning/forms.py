@@ -1,0 +1,37 @@
+from crispy_forms_gds.layout import Field
+from django import forms
+
+from breakthrough.forms import gds_helper
+
+PERIODS = {"3": "The last 3 months", "6": "The last 6 months", "12": "The last 12 months", "24": "The last 24 months"}
+DEFAULT_PERIOD = 6
+
+
+class DashboardFilterForm(forms.Form):
+    """The period the monthly figures cover and the area every figure counts; the partnership's own areas only."""
+
+    period = forms.ChoiceField(
+        label="Period",
+        choices=list(PERIODS.items()),
+        required=False,
+        error_messages={"invalid_choice": "Choose a period from the list"},
+    )
+    locality = forms.ChoiceField(
+        label="Area",
+        required=False,
+        error_messages={"invalid_choice": "Choose one of your partnership’s areas, or all areas"},
+    )
+
+    def __init__(self, *args, localities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.localities = {str(loc.pk): loc for loc in localities}
+        self.fields["locality"].choices = [("", "All areas")] + [(pk, loc.name) for pk, loc in self.localities.items()]
+        self.helper = gds_helper(Field.select("period"), Field.select("locality"))
+
+    def filters(self) -> dict:
+        """The chosen filters, or the defaults for any that are missing or not on offer."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {
+            "months": int(data.get("period") or DEFAULT_PERIOD),
+            "locality": self.localities.get(data.get("locality") or ""),
+        }
