@@ -104,6 +104,7 @@ REQUIRED = {
         "households": _households(),
     },
     "RefundForm": lambda: {"refundable": 5000},
+    "DashboardFilterForm": lambda: {"localities": Locality.objects.all()},
     "GrantApplyForm": lambda: {"max_award": 50_000},
     "GrantDecisionForm": lambda: {"budget_lines": Fund.objects.all()},
     "GrantSchemeForm": lambda: {"budget_lines": Fund.objects.all()},

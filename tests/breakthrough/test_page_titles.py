@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import BreakFor, OfferKind, OutwardCode
+from brokerage.models import BreakFor, OfferKind, OutwardCode, Session
 from tests.factories import OfferFactory, SessionFactory
 from tests.page_checks import page_problems
 
@@ -58,13 +58,14 @@ def test_the_base_template_prefixes_error_for_any_form_formset_or_refusal_in_the
 
 
 def test_a_refused_booking_check_page_has_the_error_prefix(client_for, carer_a):
-    """The check page re-shown with the booking's refusal (here: a break for the two of them, without the carer)."""
+    """The check page re-shown with the booking's refusal (here: the last places went while the carer read it)."""
     offer = OfferFactory(break_for=BreakFor.BOTH)
     session = SessionFactory(offer=offer, places=4)
     client = client_for(carer_a.user)
     url = reverse("brokerage:bookings:book_session", kwargs={"session_pk": session.pk})
-    client.post(url, {"people": [str(carer_a.person.pk)], "payment_source": "free"})
+    client.post(url, {"people": ["me", str(carer_a.person.pk)], "payment_source": "free"})
     assert title(client.get(url + "?step=check")) == "Check your booking – Breakthrough"
+    Session.objects.filter(pk=session.pk).update(places_taken=3)
     refused = client.post(url + "?step=check")
     assert refused.status_code == 200
     assert "There is a problem" in refused.content.decode()
