@@ -52,6 +52,8 @@ if (existsSync(path.join(govuk, 'govuk-frontend.min.js.map'))) {
   await copyFile(path.join(govuk, 'govuk-frontend.min.js.map'), path.join(out, 'govuk-frontend.min.js.map'))
 }
 await copyFile(path.join(root, 'frontend', 'js', 'app.mjs'), path.join(out, 'app.mjs'))
+// The audit progress page's own script (audits/run.html), loaded only there.
+await copyFile(path.join(root, 'frontend', 'js', 'audit-progress.mjs'), path.join(out, 'audit-progress.mjs'))
 
 // 3. Assets: our own manifest, in place of GOV.UK's (whose icons are the crown).
 const manifest = {
@@ -69,4 +71,4 @@ for (const name of ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf']) {
 }
 
 const kb = (bytes) => `${Math.round(bytes / 1024)} kB`
-console.log(`static/build/app.css ${kb(Buffer.byteLength(result.css))}, govuk-frontend.min.js, app.mjs, assets/manifest.json, fonts/`)
+console.log(`static/build/app.css ${kb(Buffer.byteLength(result.css))}, govuk-frontend.min.js, app.mjs, audit-progress.mjs, assets/manifest.json, fonts/`)
