@@ -194,3 +194,46 @@ def test_a_real_worker_computes_an_audit_once(worker_on_test_database, x, y):
     assert run.state == AuditRun.State.FINISHED
     assert run.figures.count() == len(figures.FIGURES)
     assert run.figures.get(code="demand.unmet_pence").total == 63_500
+
+
+def test_the_audit_asks_the_same_number_of_queries_whatever_the_data(x, y):
+    """Set-based: no query per row. An empty partnership and the hand-built one cost the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_a_run():
+        run = AuditRun.objects.create(
+            partnership=x.partnership,
+            period_start=dataset.START,
+            period_end=dataset.END,
+            started_by=x.commissioner,
+            steps_total=len(figures.STEPS),
+        )
+        with CaptureQueriesContext(connection) as captured:
+            assert audit_compute(run_id=run.pk) == "finished"
+        return len(captured)
+
+    from audits.models import AuditSettings
+
+    settings = AuditSettings.objects.create(partnership=x.partnership, minimum_nights=4)
+    queries_for_a_run()  # warms the content-type cache the audit trail uses
+    empty = queries_for_a_run()
+    settings.delete()  # the dataset sets its own
+    dataset.build(x, y)
+    assert queries_for_a_run() == empty
+
+
+def test_another_apps_figure_joins_the_audit(x, monkeypatch, django_capture_on_commit_callbacks):
+    """The hook the feedback after a break uses: a `figures` module of its own calls register()."""
+    extra = figures.Figure(
+        "outcomes.test_feedback",
+        "outcomes",
+        "Feedback (test)",
+        "A figure another app registers, counted with the rest of its step and stored with the run.",
+        "count",
+        lambda period: figures.Result(7),
+    )
+    monkeypatch.setitem(figures.FIGURES, extra.code, extra)
+    run = start(x, django_capture_on_commit_callbacks)
+    assert run.figures.get(code="outcomes.test_feedback").total == 7
+    assert run.definitions_version == figures.definitions_version()
