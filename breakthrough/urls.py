@@ -15,5 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("brokerage.urls")),
     path("", include("commissioning.urls")),
+    path("", include("audits.urls")),
     path("", include("ras.urls")),
 ]

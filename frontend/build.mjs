@@ -52,7 +52,7 @@ await copyFile(path.join(govuk, 'govuk-frontend.min.js'), path.join(out, 'govuk-
 if (existsSync(path.join(govuk, 'govuk-frontend.min.js.map'))) {
   await copyFile(path.join(govuk, 'govuk-frontend.min.js.map'), path.join(out, 'govuk-frontend.min.js.map'))
 }
-for (const name of ['app.mjs', 'filter.mjs']) {
+for (const name of ['app.mjs', 'filter.mjs', 'audit-progress.mjs']) {
   await copyFile(path.join(root, 'frontend', 'js', name), path.join(out, name))
 }
 
@@ -72,4 +72,4 @@ for (const name of ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf']) {
 }
 
 const kb = (bytes) => `${Math.round(bytes / 1024)} kB`
-console.log(`static/build/app.css ${kb(Buffer.byteLength(result.css))}, govuk-frontend.min.js, app.mjs, filter.mjs, assets/manifest.json, fonts/`)
+console.log(`static/build/app.css ${kb(Buffer.byteLength(result.css))}, govuk-frontend.min.js, app.mjs, filter.mjs, audit-progress.mjs, assets/manifest.json, fonts/`)

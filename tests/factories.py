@@ -12,6 +12,7 @@ from django.utils import timezone
 from breakthrough.models import Locality, Organisation, Partnership, Role, User
 from brokerage.availability import offers_refresh_places_until
 from brokerage.models import (
+    Booking,
     BookingMode,
     BreakFor,
     CaredForPerson,
@@ -23,10 +24,14 @@ from brokerage.models import (
     Night,
     Offer,
     OfferKind,
+    PaymentSource,
     PriceUnit,
     ProviderProfile,
+    Referral,
     Session,
     Setting,
+    Urgency,
+    WaitingListEntry,
 )
 
 PASSWORD = "a-long-test-password-1"
@@ -206,3 +211,44 @@ class NightFactory(factory.django.DjangoModelFactory):
         """The offer's "has places" column follows, as the services keep it."""
         if create:
             offers_refresh_places_until(offers=Offer.objects.filter(pk=obj.offer_id))
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A referral the carer made themself, new, at the carer's partnership's hub."""
+
+    class Meta:
+        model = Referral
+
+    carer = factory.SubFactory(CarerFactory)
+    partnership = factory.SelfAttribute("carer.partnership")
+    source = Referral.Source.SELF
+    needs_level = NeedsLevel.MEDIUM
+    happening_now = "I have had no time to myself for months."
+    urgency = Urgency.ROUTINE
+    submitted_by = factory.SelfAttribute("carer.user")
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A request for one place on a session (pass first_night and nights, and session=None, for a stay)."""
+
+    class Meta:
+        model = Booking
+
+    carer = factory.SubFactory(CarerFactory)
+    session = factory.SubFactory(SessionFactory)
+    offer = factory.LazyAttribute(lambda o: o.session.offer)
+    places = 1
+    payment_source = PaymentSource.SELF
+    requested_by = factory.SelfAttribute("carer.user")
+
+
+class WaitingListEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WaitingListEntry
+
+    carer = factory.SubFactory(CarerFactory)
+    session = factory.SubFactory(SessionFactory)
+    offer = factory.LazyAttribute(lambda o: o.session.offer)
+    places = 1
+    payment_source = PaymentSource.SELF
+    joined_by = factory.SelfAttribute("carer.user")

@@ -74,6 +74,45 @@ def _money():
 _HUB_X = {"broker_x", "assessor_x", "admin"}
 
 
+def _audit(w, state="finished", **kwargs):
+    """An audit run of partnership X (finished, with one figure, unless told)."""
+    from django.utils import timezone
+
+    from audits.models import AuditFigure, AuditRun
+
+    x = w.personas["commissioner_x"]
+    fields = {"definitions_version": "test", "finished_at": timezone.now()} if state == "finished" else {}
+    if state == "failed":
+        fields = {"error": "ZeroDivisionError: test", "failed_step": "access"}
+    run = AuditRun.objects.create(
+        partnership_id=x.partnership_id,
+        period_start="2026-03-01",
+        period_end="2026-05-31",
+        state=state,
+        started_by=x,
+        steps_total=6,
+        **fields,
+        **kwargs,
+    )
+    AuditFigure.objects.create(
+        run=run,
+        step="demand",
+        position=0,
+        code="demand.referrals",
+        label="Referrals",
+        definition="Counted",
+        unit="count",
+        version=1,
+        total=3,
+        rows=[{"by": {"locality": "X North"}, "value": 3}],
+        breakdown=["locality"],
+    )
+    return run
+
+
+_COMMISSIONER_X = {"commissioner_x"}
+
+
 def _funds():
     """The hub's fund pages' and provider invoices' kwargs builders (tests/brokerage/funds/pages.py)."""
     from tests.brokerage.funds import pages
@@ -173,6 +212,17 @@ PAGES = {
     "commissioning:dashboard_csv": (lambda w: {"figure": "carers-by-area"}, {"commissioner_x", "commissioner_y"}),
     "commissioning:national": (lambda w: {}, {"national", "admin"}),
     "commissioning:national_csv": (lambda w: {"figure": "carers"}, {"national", "admin"}),
+    "audits:list": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
+    "audits:new": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
+    "audits:run": (lambda w: {"pk": _audit(w).pk}, _COMMISSIONER_X),
+    "audits:status": (lambda w: {"pk": _audit(w, "running").pk}, _COMMISSIONER_X),
+    "audits:retry": (lambda w: {"pk": _audit(w, "failed").pk}, _COMMISSIONER_X),
+    "audits:findings": (lambda w: {"pk": _audit(w).pk}, _COMMISSIONER_X),
+    "audits:carer_view_new": (lambda w: {"pk": _audit(w).pk}, _COMMISSIONER_X),
+    "audits:compare": (lambda w: {"pk": _audit(w).pk, "other_pk": _audit(w).pk}, _COMMISSIONER_X),
+    "audits:pdf": (lambda w: {"pk": _audit(w).pk}, _COMMISSIONER_X),
+    "audits:xlsx": (lambda w: {"pk": _audit(w).pk}, _COMMISSIONER_X),
+    "audits:csv": (lambda w: {"pk": _audit(w).pk, "code": "demand.referrals"}, _COMMISSIONER_X),
     "brokerage:bookings:book_session": (lambda w: _bk().session_kwargs(w), {"carer_a", "carer_b"}),
     "brokerage:bookings:book_nights": (lambda w: _bk().nights_kwargs(w), {"carer_a", "carer_b"}),
     "brokerage:bookings:stay": (lambda w: _bk().nights_kwargs(w), {"carer_a", "carer_b"}),
