@@ -201,3 +201,42 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class CarerPartnerQuerySet(models.QuerySet):
+    def current(self):
+        """Partners who have agreed and not since withdrawn: the only ones an audit or a plan may name."""
+        return self.filter(agreed_at__isnull=False, withdrawn_at__isnull=True)
+
+
+class CarerPartner(models.Model):
+    """A carer who has agreed to be a partner in their partnership's commissioning (Breakthrough Manifesto point 6:
+    carers as partners). Commissioners invite; the carer agrees, with the wording they were shown stored beside
+    the date; either side may end it. Audits and transformation plans name current partners, who may then read
+    them (and comment on plans). One row per carer per partnership: a new invitation reopens the same row."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="carer_partners")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="carer_partnerships")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(default=timezone.now)
+    agreement = models.TextField("the wording the carer agreed to", blank=True)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CarerPartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partnership__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "user"], name="carer_partner_once_per_partnership"),
+            models.CheckConstraint(
+                condition=Q(agreed_at__isnull=True) | ~Q(agreement=""), name="carer_partner_agreed_to_wording"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Carer partner of {self.partnership}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.agreed_at is not None and self.withdrawn_at is None
