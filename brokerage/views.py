@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from breakthrough.decorators import role_required
 from breakthrough.forms import apply_service_errors, posted
 from breakthrough.models import Role
+from breakthrough.pagination import MOST_RESULTS, CappedPaginator
 from breakthrough.selectors import organisation_of_user
 from brokerage import forms, selectors, services
 from brokerage.feedback import selectors as feedback_selectors
@@ -268,15 +268,31 @@ def person_remove(request, pk):
 # ----------------------------------------------------------------------------------------------
 
 
+CASELOAD_PAGE = 25
+
+
 @role_required(*CASEWORK)
 def caseload(request):
     form = forms.CaseloadSearchForm(request.GET or None)
     search = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(selectors.carer_list(fetched_by=request.user, search=search), 25).get_page(request.GET.get("page"))
-    querystring = urlencode({"q": search}) if search else ""
-    return render(
-        request, "brokerage/caseload.html", {"form": form, "page": page, "search": search, "querystring": querystring}
-    )
+    carers = selectors.carer_list(fetched_by=request.user, search=search)
+    page = CappedPaginator(carers, CASELOAD_PAGE, most=MOST_RESULTS).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "search": search, "most_results": MOST_RESULTS}
+    context["querystring"] = urlencode({"q": search}) if search else ""
+    return render(request, "brokerage/caseload.html", {**context, "title": caseload_title(page, search)})
+
+
+def caseload_title(page, search: str) -> str:
+    """'Carers matching “mac” (page 2 of 4) – Caseload', as search results title theirs."""
+    paginator = page.paginator
+    found = f"More than {MOST_RESULTS:,} carers" if paginator.capped else f"{paginator.count:,} carers"
+    if paginator.count == 1 and not paginator.capped:
+        found = "1 carer"
+    if search:
+        found += f" matching “{search}”"
+    if paginator.num_pages > 1:
+        found += f" (page {page.number} of {paginator.num_pages})"
+    return f"{found} – Caseload"
 
 
 @role_required(*CASEWORK)

@@ -3,16 +3,15 @@
 import calendar
 import datetime
 
-from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from breakthrough.forms import month_or_none
 from breakthrough.models import Role
+from breakthrough.pagination import MOST_RESULTS, CappedPaginator
 from breakthrough.money import format_pence
 from brokerage.bookings import rules
 from brokerage.directory import geo, selectors
@@ -28,29 +27,6 @@ UNIT_WORDS = {
     PriceUnit.NIGHT: ("a night", "night"),
     PriceUnit.PLACE: ("a place", "place"),
 }
-MOST_RESULTS = 1000
-
-
-class CappedPaginator(Paginator):
-    """Counts at most MOST_RESULTS rows, so a page costs the same with 5,000 offers or 500,000.
-
-    Past the cap the page says "more than 1,000" and lists the first 1,000: nobody pages further than
-    that, and a filter finds the rest faster.
-    """
-
-    @cached_property
-    def counted(self) -> int:
-        return self.object_list.order_by()[: MOST_RESULTS + 1].count()
-
-    @cached_property
-    def count(self):
-        return min(self.counted, MOST_RESULTS)
-
-    @property
-    def capped(self) -> bool:
-        return self.counted > MOST_RESULTS
-
-
 def price_text(offer) -> str:
     """'Free', or '£12.50 per session' from pence."""
     if offer.price_unit == PriceUnit.FREE or not offer.price_pence:
@@ -111,7 +87,7 @@ def search(request):
     page = None
     if not form.errors:
         ids = selectors.offer_search(**filters).values_list("pk", flat=True)
-        page = CappedPaginator(ids, PER_PAGE).get_page(request.GET.get("page"))
+        page = CappedPaginator(ids, PER_PAGE, most=MOST_RESULTS).get_page(request.GET.get("page"))
         page.object_list = selectors.offers_by_pk(pks=list(page.object_list))
         for offer in page.object_list:
             offer.price_text = price_text(offer)

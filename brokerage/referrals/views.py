@@ -107,6 +107,17 @@ def your_referral(request, pk):
 # ----------------------------------------------------------------------------------------------
 
 
+def queue_title(page, *, filtered: bool) -> str:
+    """'12 referrals, filtered (page 1 of 2) – Referrals': what the list holds, and where in it."""
+    count = page.paginator.count
+    found = "1 referral" if count == 1 else f"{count:,} referrals"
+    if filtered:
+        found += ", filtered"
+    if page.paginator.num_pages > 1:
+        found += f" (page {page.number} of {page.paginator.num_pages})"
+    return f"{found} – Referrals"
+
+
 @role_required(*CASEWORK)
 def queue(request):
     form = forms.QueueFilterForm(request.GET or None)
@@ -127,6 +138,7 @@ def queue(request):
             "querystring": urlencode(chosen),
             "order_in_words": selectors.QUEUE_ORDER_IN_WORDS,
             "criteria_url": _criteria_url(request.user, request.user.partnership_id),
+            "title": queue_title(page, filtered=bool(chosen)),
         },
     )
 

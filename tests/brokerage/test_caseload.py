@@ -77,3 +77,48 @@ def test_the_page_links_keep_the_search(client_for, x):
         cares_for(carer)
     page = client_for(x.broker).get(reverse("brokerage:caseload"), {"q": "mac leod"}).content.decode()
     assert 'href="?q=mac+leod&amp;page=2"' in page
+
+
+def test_the_title_says_what_was_found_and_where_in_it(client_for, x):
+    for carer in CarerFactory.create_batch(27, locality=x.locality, last_name="MacLeod"):
+        cares_for(carer)
+    CarerFactory(locality=x.locality, last_name="Grant", first_name="Fiona")
+    client = client_for(x.broker)
+    url = reverse("brokerage:caseload")
+    assert "<title>28 carers (page 1 of 2) – Caseload" in client.get(url).content.decode()
+    assert "<title>27 carers matching “macleod” (page 2 of 2) – Caseload" in (
+        client.get(url, {"q": "macleod", "page": 2}).content.decode()
+    )
+    assert "<title>1 carer matching “fiona” – Caseload" in client.get(url, {"q": "fiona"}).content.decode()
+
+
+def test_past_the_cap_the_caseload_says_more_than_and_lists_the_first(client_for, x, monkeypatch):
+    from brokerage import views
+
+    monkeypatch.setattr(views, "MOST_RESULTS", 30)
+    _carers(x.locality, 35)
+    client = client_for(x.broker)
+    page = client.get(reverse("brokerage:caseload")).content.decode()
+    assert "More than 30 carers" in page
+    assert "We list the first 30." in page
+    assert "<title>More than 30 carers (page 1 of 2) – Caseload" in page
+    last = client.get(reverse("brokerage:caseload"), {"page": 9})  # past the end: the last page of the first 30
+    assert len(last.context["page"].object_list) == 5
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+@pytest.mark.parametrize(
+    ("lookup", "index"),
+    [
+        ("first_name__icontains", "first_name_trgm"),
+        ("last_name__icontains", "last_name_trgm"),
+        ("postcode__istartswith", "postcode_trgm"),
+    ],
+)
+def test_the_searches_by_part_of_a_name_or_postcode_can_use_their_trigram_indexes(lookup, index):
+    from brokerage.models import Carer
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the table is tiny here: make the planner show its index
+    plan = Carer.objects.filter(**{lookup: "mac"}).explain()
+    assert f"Bitmap Index Scan on brokerage_carer_{index}" in plan, plan

@@ -98,7 +98,7 @@ def test_filters_by_state_and_by_worker(client_for, x, make_carer):
     response = client.get(QUEUE_URL, {"state": "nonsense", "assigned": "everyone"})
     assert response.status_code == 200
     assert set(names_in_page(response.content.decode())) == {"Mine", "Theirs", "Nobodys"}
-    assert "<title>Referrals" in response.content.decode()
+    assert "<title>3 referrals – Referrals" in response.content.decode()
 
 
 def test_the_filters_are_kept_in_the_page_links(client_for, x, make_carer):
