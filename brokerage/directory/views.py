@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET
 
 from breakthrough.forms import month_or_none
 from breakthrough.models import Role
-from breakthrough.pagination import MOST_RESULTS, CappedPaginator
 from breakthrough.money import format_pence
+from breakthrough.pagination import MOST_RESULTS, CappedPaginator
 from brokerage.bookings import rules
 from brokerage.directory import geo, selectors
 from brokerage.directory.forms import DirectorySearchForm
@@ -27,6 +27,8 @@ UNIT_WORDS = {
     PriceUnit.NIGHT: ("a night", "night"),
     PriceUnit.PLACE: ("a place", "place"),
 }
+
+
 def price_text(offer) -> str:
     """'Free', or '£12.50 per session' from pence."""
     if offer.price_unit == PriceUnit.FREE or not offer.price_pence:
