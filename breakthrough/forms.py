@@ -8,10 +8,40 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.renderers import DjangoTemplates
 
 from breakthrough.models import Organisation, Role, User
 from breakthrough.postcodes import normalise_postcode
 from breakthrough.validators import refuse_bidi_controls
+
+# The error border of each kind of control, as the Design System names it.
+ERROR_CLASSES = {forms.Select: "govuk-select--error", forms.Textarea: "govuk-textarea--error"}
+NO_ERROR_BORDER = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple, forms.HiddenInput)
+
+
+class GovukBoundField(BoundField):
+    """A field with an error gets the Design System's red border whatever its widget: crispy-forms-gds marks only
+    text inputs, selects and textareas, so an e-mail or password input with an error kept its black border."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if not self.form.is_bound or not self.errors or isinstance(widget, (*NO_ERROR_BORDER, forms.MultiWidget)):
+            return attrs
+        error_class = next((css for kind, css in ERROR_CLASSES.items() if isinstance(widget, kind)), None)
+        if error_class is None and isinstance(widget, forms.widgets.Input) and not isinstance(widget, forms.FileInput):
+            error_class = "govuk-input--error"
+        classes = (attrs.get("class") or widget.attrs.get("class", "")).split()
+        if error_class and error_class not in classes:
+            attrs["class"] = " ".join([*classes, error_class])
+        return attrs
+
+
+class GovukFormRenderer(DjangoTemplates):
+    """Django's template renderer, with every form's fields bound as GovukBoundField (settings.FORM_RENDERER)."""
+
+    bound_field_class = GovukBoundField
 
 
 class PostcodeField(forms.CharField):

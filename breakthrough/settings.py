@@ -92,6 +92,9 @@ ROOT_URLCONF = "breakthrough.urls"
 WSGI_APPLICATION = "breakthrough.wsgi.application"
 AUTH_USER_MODEL = "breakthrough.User"
 
+# Every form's fields get the Design System's error border whatever their widget (breakthrough/forms.py).
+FORM_RENDERER = "breakthrough.forms.GovukFormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -185,9 +185,14 @@ class SdsOption(models.IntegerChoices):
     """Self-Directed Support: how the money for this support is managed."""
 
     DIRECT_PAYMENT = 1, "Option 1: a direct payment"
-    ISF = 2, "Option 2: an Individual Service Fund (directed support)"
-    COUNCIL = 3, "Option 3: arranged by the council"
+    ISF = 2, "Option 2: you choose the support and the hub arranges it (an Individual Service Fund)"
+    COUNCIL = 3, "Option 3: the council chooses and arranges the support"
     MIX = 4, "Option 4: a mix of these"
+
+
+def sds_option_choices():
+    """The options' labels, read when a form or page asks, so that rewording one needs no migration."""
+    return SdsOption.choices
 
 
 class PlanSupportQuerySet(models.QuerySet):
@@ -217,7 +222,7 @@ class PlanSupport(models.Model):
     how_often = models.CharField("how often, in words", max_length=120, blank=True)
     unit_cost_pence = models.PositiveIntegerField()
     total_pence = models.PositiveBigIntegerField()
-    sds_option = models.PositiveSmallIntegerField("Self-Directed Support option", choices=SdsOption.choices)
+    sds_option = models.PositiveSmallIntegerField("Self-Directed Support option", choices=sds_option_choices)
     # The same support in the version it was first written in (None: first written in this version). A new version
     # copies its supports, and invoices against any copy in the same plan period count against each of them.
     origin = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies")

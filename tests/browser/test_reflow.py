@@ -53,8 +53,19 @@ def test_the_calendar_of_activities_lists_the_weekend_on_a_phone(page: Page, che
         for index in range(3):
             _within_the_screen(page, sessions.nth(index))
         expect(calendar.locator(".app-calendar__day:visible")).to_have_count(3)
+        # The filters are folded behind their toggle on a phone, so the activities come first.
+        filters = page.locator("details.app-filter")
+        expect(filters).not_to_have_attribute("open", "")
+        expect(page.get_by_role("button", name="Search")).to_be_hidden()
+        page.get_by_text("Filter activities").click()
+        expect(page.get_by_role("button", name="Search")).to_be_visible()
     finally:
         resize(page, DESKTOP)
+    # On a wide screen they are open, and the toggle is hidden.
+    page.goto(reverse("brokerage:directory:calendar") + f"?month={first:%Y-%m}")
+    checkpoint(page, f"Calendar of activities, {first:%B %Y}")
+    expect(page.get_by_role("button", name="Search")).to_be_visible()
+    expect(page.get_by_text("Filter activities")).to_be_hidden()
 
 
 def test_an_assessors_lists_stack_into_rows_on_a_phone(page: Page, checkpoint, x):
