@@ -22,6 +22,7 @@ def celery_worker(**environ):
     (pytest shows it when a test failed)."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
     env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "DJANGO_ENV": "test", **environ}
+    env.setdefault("MEDIA_ROOT", str(settings.MEDIA_ROOT))  # the test's own folder (tests/conftest.py)
     log = tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log")  # noqa: SIM115
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "celery", "-A", "breakthrough", "worker", "--pool=solo", "-Q", queue]

@@ -44,6 +44,13 @@ def _fresh_cache():
     _clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_folder_of_its_own(settings, tmp_path):
+    """Uploaded and generated files (receipts, plan PDFs) go to the test's own temporary folder, never into the
+    developer's media/ (a real Celery worker started by a test is told the same folder)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def _partnership_staff(slug: str):
     partnership = PartnershipFactory(name=f"Partnership {slug.upper()}", slug=f"partnership-{slug}")
     locality = LocalityFactory(partnership=partnership, name=f"{slug.upper()} North")

@@ -544,3 +544,19 @@ def test_cared_for_person_from_another_household_cannot_join(make_carer, full, c
     carer = make_carer()
     with pytest.raises(ValidationError):
         _join(carer, full, people=[cares_for(carer_b, CaredForPersonFactory())])
+
+
+@pytest.mark.parametrize(
+    ("price_pence", "minutes", "expected"),
+    [
+        (1000, 55, 917),  # 916.67p: to the nearest penny is up (cut off, it would be 916)
+        (1001, 30, 501),  # 500.5p: a half penny goes up
+        (1000, 50, 833),  # 833.33p: down
+        (999, 20, 333),  # exactly 333p
+    ],
+)
+def test_an_hourly_price_is_rounded_to_the_nearest_penny(price_pence, minutes, expected):
+    offer = OfferFactory(price_unit="hour", price_pence=price_pence)
+    session = SessionFactory(offer=offer)
+    session.ends_at = session.starts_at + datetime.timedelta(minutes=minutes)
+    assert services.booking_cost(offer=offer, session=session, nights=None, places=1) == expected
