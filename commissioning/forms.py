@@ -50,6 +50,7 @@ class OutcomesPeriodForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["period"].initial = str(OUTCOMES_PERIOD)  # the period counted when none is chosen
         self.helper = gds_helper(Field.select("period"))
 
     def months(self) -> int:

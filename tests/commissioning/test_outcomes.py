@@ -110,6 +110,7 @@ def test_the_page_shows_three_levels_with_how_each_is_counted(client_for, x, dat
         assert FIGURES[code].label in html
     assert html.count("How we count this") == len(selectors.INDIVIDUAL_FIGURES + selectors.PARTNERSHIP_FIGURES) + 3
     assert "3.63 out of 5" in html  # the mean score of every answer
+    assert page.context["form"]["period"].value() == "12"  # the form says which period is counted
     assert "fewer than 5" in html
     for carer in vars(data.carers).values():
         assert carer.last_name not in html
