@@ -994,10 +994,17 @@ for _figure in (
 # --- outcomes ----------------------------------------------------------------------------------------------
 
 
+def review_outcomes_in(partnership_id: int | None, start_at: datetime.datetime, end_at: datetime.datetime):
+    """Personal outcomes of support plans reviewed in [start_at, end_at), of the partnership's plans (every
+    partnership's when `partnership_id` is None: the programme's outcomes, commissioning/selectors.py)."""
+    results = PlanReviewOutcome.objects.filter(review__reviewed_at__gte=start_at, review__reviewed_at__lt=end_at)
+    if partnership_id is not None:
+        results = results.filter(review__plan__partnership_id=partnership_id)
+    return results
+
+
 def _review_outcomes(p):
-    results = PlanReviewOutcome.objects.filter(
-        _in_period(p, "review__reviewed_at"), review__plan__partnership_id=p.partnership_id
-    )
+    results = review_outcomes_in(p.partnership_id, p.start_at, p.end_at)
     return Result(results.count(), grouped(results, {"result": "result"}, Count("pk")))
 
 

@@ -18,6 +18,9 @@ BREAKDOWN_HEADERS = {
     "unit": "Unit",
     "option": "SDS option",
     "result": "Outcome",
+    "question": "Question",
+    "respondent": "Who answered",
+    "agreement": "How far they agreed",
 }
 
 
@@ -39,7 +42,7 @@ def number(value) -> Decimal | None:
 
 
 def shown(value, unit: str) -> str:
-    """A stored value in words for the page: £27.50, 6.58 days, 66.7%, 12."""
+    """A stored value in words for the page: £27.50, 6.58 days, 66.7%, 3.63 out of 5, 12."""
     if value is None:
         return "Not available"
     amount = number(value)
@@ -53,6 +56,8 @@ def shown(value, unit: str) -> str:
         return f"{amount.normalize():f}%"
     if unit == "days":
         return f"{amount:.1f} days"
+    if unit == "score":
+        return f"{amount:.2f} out of 5"
     return f"{int(amount):,}"
 
 

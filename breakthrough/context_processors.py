@@ -37,8 +37,12 @@ _NAV = {
         ("Compliance", "brokerage:providers:compliance_list"),
     ],
     Role.VOLUNTEER: [("Home", "brokerage:volunteer_home")],
-    Role.COMMISSIONER: [("Partnership dashboard", "commissioning:home"), ("Local audits", "audits:list")],
-    Role.NATIONAL: [("National figures", "commissioning:national")],
+    Role.COMMISSIONER: [
+        ("Partnership dashboard", "commissioning:home"),
+        ("Local audits", "audits:list"),
+        ("Outcomes", "commissioning:outcomes"),
+    ],
+    Role.NATIONAL: [("National figures", "commissioning:national"), ("Outcomes", "commissioning:national_outcomes")],
     Role.ADMIN: [
         ("Platform", "platform_home"),
         ("Invite staff", "invitation_create"),

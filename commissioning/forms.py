@@ -5,6 +5,7 @@ from breakthrough.forms import gds_helper
 
 PERIODS = {"3": "The last 3 months", "6": "The last 6 months", "12": "The last 12 months", "24": "The last 24 months"}
 DEFAULT_PERIOD = 6
+OUTCOMES_PERIOD = 12
 
 
 class DashboardFilterForm(forms.Form):
@@ -35,3 +36,24 @@ class DashboardFilterForm(forms.Form):
             "months": int(data.get("period") or DEFAULT_PERIOD),
             "locality": self.localities.get(data.get("locality") or ""),
         }
+
+
+class OutcomesPeriodForm(forms.Form):
+    """The months the outcomes chain counts, up to today."""
+
+    period = forms.ChoiceField(
+        label="Period",
+        choices=list(PERIODS.items()),
+        required=False,
+        error_messages={"invalid_choice": "Choose a period from the list"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].initial = str(OUTCOMES_PERIOD)  # the period counted when none is chosen
+        self.helper = gds_helper(Field.select("period"))
+
+    def months(self) -> int:
+        """The chosen period, or the last 12 months where none (or one not on offer) was chosen."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return int(data.get("period") or OUTCOMES_PERIOD)

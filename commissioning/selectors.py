@@ -14,10 +14,14 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from audits.figures import FIGURES, LABELS, Period, plain, review_outcomes_in
+from audits.models import AuditFigure
+from audits.selectors import figure_table
 from breakthrough import disclosure
 from breakthrough.models import Partnership, Role
 from breakthrough.reporting import reporting_reads
-from brokerage.models import Booking, CaredForPerson, Carer, CaringRelationship, NeedsLevel
+from brokerage.feedback.figures import AGREEMENT, RESPONDENT, answers_in, responses_in
+from brokerage.models import Booking, CaredForPerson, Carer, CaringRelationship, NeedsLevel, OutcomeResult
 from commissioning import figures
 from commissioning.figures import Figure
 
@@ -283,3 +287,157 @@ def _grouped(queryset, by: str, then: str, measure) -> dict:
         (key, value): n
         for key, value, n in queryset.order_by().values_list(by, then).annotate(n=measure).values_list(by, then, "n")
     }
+
+
+# ----------------------------------------------------------------------------------------------
+# The outcomes chain: each person's outcomes, the partnership's, the programme's (Breakthrough 002)
+# ----------------------------------------------------------------------------------------------
+
+# Which of the audit's outcome figures (audits/figures.py, brokerage/feedback/figures.py) each level shows: one
+# definition per figure, so the chain counts exactly as the audit does.
+INDIVIDUAL_FIGURES = (
+    "outcomes.plan_reviews",
+    "outcomes.feedback_agreement",
+    "outcomes.feedback_by_respondent",
+)
+PARTNERSHIP_FIGURES = (
+    "outcomes.feedback_responses",
+    "outcomes.feedback_answers",
+    "outcomes.feedback_agree_share",
+    "outcomes.feedback_mean_score",
+)
+
+
+@dataclass(frozen=True)
+class ProgrammeTable:
+    """One table of the programme's outcomes: a figure's definition, and its counts by partnership through
+    disclosure control."""
+
+    code: str
+    label: str
+    definition: str
+    published: disclosure.PublishedTable
+    figure: Figure
+
+
+@dataclass(frozen=True)
+class OutcomesChain:
+    partnership: Partnership | None
+    start: datetime.date
+    end: datetime.date
+    individual: list  # audits.selectors.Table each, counted live (they stay inside the partnership)
+    partnership_level: list
+    programme: list[ProgrammeTable]
+
+
+def outcomes_period(months: int) -> tuple[datetime.date, datetime.date]:
+    """The first day of the month `months - 1` months ago, and today."""
+    today = timezone.localdate()
+    return _month_start(today, back=months - 1), today
+
+
+def _live_tables(codes, period) -> list:
+    """The figures computed now for the period, as the audit page's tables (nothing stored)."""
+    tables = []
+    for code in codes:
+        definition = FIGURES[code]
+        result = definition.compute(period)
+        figure = AuditFigure(
+            code=code,
+            step=definition.step,
+            position=0,
+            label=definition.label,
+            definition=definition.definition,
+            unit=definition.unit,
+            version=definition.version,
+            breakdown=list(definition.breakdown),
+            total=plain(result.total),
+            rows=result.rows,
+            note=result.note,
+        )
+        tables.append(figure_table(figure))
+    return tables
+
+
+def outcomes_chain(*, fetched_by, months: int) -> OutcomesChain | None:
+    """The commissioner's outcomes chain for the last `months` months: the outcomes of the people of their
+    partnership counted one by one (never named), the partnership's outcomes by area, kind of break and
+    question, and the programme's across every partnership (suppressed, as everything that leaves a
+    partnership is). Read on the reporting database."""
+    from audits.figures import Period
+
+    if fetched_by.role != Role.COMMISSIONER or fetched_by.partnership_id is None:
+        return None
+    start, end = outcomes_period(months)
+    period = Period(fetched_by.partnership_id, start, end)
+    with reporting_reads():
+        partnership = Partnership.objects.get(pk=fetched_by.partnership_id)
+        individual = _live_tables(INDIVIDUAL_FIGURES, period)
+        partnership_level = _live_tables(PARTNERSHIP_FIGURES, period)
+    return OutcomesChain(
+        partnership=partnership,
+        start=start,
+        end=end,
+        individual=individual,
+        partnership_level=partnership_level,
+        programme=_programme_tables(period),
+    )
+
+
+def programme_outcomes(*, fetched_by, months: int) -> OutcomesChain | None:
+    """The programme's outcomes alone, for national analysts: every partnership side by side, suppressed."""
+    if fetched_by.role not in (Role.NATIONAL, Role.ADMIN):
+        return None
+    start, end = outcomes_period(months)
+    return OutcomesChain(
+        partnership=None,
+        start=start,
+        end=end,
+        individual=[],
+        partnership_level=[],
+        programme=_programme_tables(Period(None, start, end)),
+    )
+
+
+def _programme_tables(period) -> list[ProgrammeTable]:
+    """The outcome figures that add up, counted by partnership in one grouped query each, with the figures'
+    own populations (every partnership's: `period`'s partnership is not used), each table through disclosure
+    control with its totals."""
+    words = {**LABELS["result"], **AGREEMENT, **RESPONDENT}
+    start_at, end_at = period.start_at, period.end_at
+    with reporting_reads():
+        partnerships = list(Partnership.objects.order_by("name"))
+        reviews = _grouped(
+            review_outcomes_in(None, start_at, end_at), "review__plan__partnership", "result", Count("pk")
+        )
+        agreement = _grouped(answers_in(None, start_at, end_at), "response__partnership", "agreement", Count("pk"))
+        who = _grouped(responses_in(None, start_at, end_at), "partnership", "respondent", Count("pk"))
+    names = [p.name for p in partnerships]
+    tables = []
+    for code, counts, columns, measure in (
+        ("outcomes.plan_reviews", reviews, list(OutcomeResult.values), "personal outcomes reviewed"),
+        ("outcomes.feedback_agreement", agreement, list(AGREEMENT), "answers"),
+        ("outcomes.feedback_by_respondent", who, list(RESPONDENT), "people who gave feedback"),
+    ):
+        definition = FIGURES[code]
+        published = disclosure.publish(
+            [[counts.get((p.pk, column), 0) for column in columns] for p in partnerships],
+            rows=names,
+            columns=[words[column] for column in columns],
+        )
+        tables.append(
+            ProgrammeTable(
+                code=code,
+                label=definition.label,
+                definition=definition.definition,
+                published=published,
+                figure=figures.from_published(
+                    published,
+                    slug=code.replace(".", "-").replace("_", "-"),
+                    title=f"{definition.label}, by partnership",
+                    measure=measure,
+                    row_name="Partnership",
+                ),
+            )
+        )
+    return tables

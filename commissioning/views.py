@@ -5,7 +5,7 @@ from django.shortcuts import render
 from breakthrough.decorators import role_required
 from breakthrough.models import Locality, Role
 from commissioning import selectors
-from commissioning.forms import DashboardFilterForm
+from commissioning.forms import DashboardFilterForm, OutcomesPeriodForm
 
 
 def _dashboard(request):
@@ -52,3 +52,20 @@ def national_csv(request, figure: str):
     response = HttpResponse("\ufeff" + found[0].csv_text(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="national-{figure}.csv"'
     return response
+
+
+def _outcomes(request, selector, template):
+    form = OutcomesPeriodForm(request.GET or None)
+    chain = selector(fetched_by=request.user, months=form.months())
+    return render(request, template, {"form": form, "chain": chain, "threshold": settings.SUPPRESSION_THRESHOLD})
+
+
+@role_required(Role.COMMISSIONER)
+def outcomes(request):
+    """The outcomes chain: each person's outcomes counted, the partnership's, and the programme's."""
+    return _outcomes(request, selectors.outcomes_chain, "commissioning/outcomes.html")
+
+
+@role_required(Role.NATIONAL, Role.ADMIN)
+def national_outcomes(request):
+    return _outcomes(request, selectors.programme_outcomes, "commissioning/national_outcomes.html")

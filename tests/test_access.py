@@ -211,6 +211,8 @@ PAGES = {
     "commissioning:home": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
     "commissioning:dashboard_csv": (lambda w: {"figure": "carers-by-area"}, {"commissioner_x", "commissioner_y"}),
     "commissioning:national": (lambda w: {}, {"national", "admin"}),
+    "commissioning:outcomes": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
+    "commissioning:national_outcomes": (lambda w: {}, {"national", "admin"}),
     "commissioning:national_csv": (lambda w: {"figure": "carers"}, {"national", "admin"}),
     "audits:list": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
     "audits:new": (lambda w: {}, {"commissioner_x", "commissioner_y"}),

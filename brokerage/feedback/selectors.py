@@ -25,6 +25,7 @@ from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, 
 from django.http import Http404
 from django.utils import timezone
 
+from breakthrough import disclosure
 from breakthrough.access import get_visible_or_404
 from breakthrough.models import Role
 from brokerage.feedback.services import current_version
@@ -213,42 +214,94 @@ def _percent(count: int, total: int) -> int:
 
 
 def provider_feedback_counts(*, fetched_by) -> list[dict]:
-    """Each of the provider's offers with its number of responses; below the threshold the count is None
-    ("fewer than 5")."""
+    """Each of the provider's offers with how many carers and how many of the people they care for answered
+    about it, through disclosure control: a count of 1 to SUPPRESSION_THRESHOLD - 1 is "fewer than 5". No total is
+    shown (a total less the carers would give the people cared for away), so nothing else need be hidden.
+    `responses` (all of them) decides only whether the offer's page has anything to show."""
     if fetched_by.role != Role.PROVIDER or fetched_by.organisation_id is None:
         return []
-    threshold = settings.SUPPRESSION_THRESHOLD
-    rows = (
+    rows = list(
         FeedbackResponse.objects.order_by()
         .filter(booking__offer__provider_id=fetched_by.organisation_id)
         .values("booking__offer_id", "booking__offer__title")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            **{value: Count("pk", filter=Q(respondent=value)) for value in Respondent.values},
+        )
         .order_by("booking__offer__title", "booking__offer_id")
     )
+    if not rows:
+        return []
+    table = disclosure.publish(
+        [[row[value] for value in WHO] for row in rows],
+        rows=[row["booking__offer__title"] for row in rows],
+        columns=list(WHO.values()),
+        row_totals=False,
+        column_totals=False,
+    )
+    threshold = settings.SUPPRESSION_THRESHOLD
     return [
         {
             "offer_id": row["booking__offer_id"],
             "title": row["booking__offer__title"],
-            "responses": row["n"] if row["n"] >= threshold else None,
+            "enough": row["n"] >= threshold,
+            "carers": cells[0],
+            "cared_for": cells[1],
         }
-        for row in rows
+        for row, cells in zip(rows, table.cells, strict=True)
     ]
+
+
+WHO = {Respondent.CARER: "Carers", Respondent.CARED_FOR: "The people they care for"}
+
+
+def _scale(counts: list[int]) -> dict:
+    """One question's answers on the scale, through disclosure control: `table` (rows the points of the scale,
+    the column total the question's answers), and each point's Shown count with its share of the answers where
+    the count is shown (a hidden count's share would give it away)."""
+    table = disclosure.publish(
+        [[n] for n in counts], rows=[label for _, label in SCALE], columns=["People"], row_totals=False
+    )
+    n = sum(counts)
+    points = []
+    for (_, label), cells, count in zip(SCALE, table.cells, counts, strict=True):
+        shown = cells[0]
+        percent = _percent(count, n) if shown.hidden is None else None
+        points.append({"label": label, "count": shown, "percent": percent})
+    return {"table": table, "scale": points, "n_shown": table.column_totals[0]}
 
 
 def provider_offer_feedback(*, offer, fetched_by) -> dict:
     """What the provider may see of the feedback on one of their offers (`offer` from providers' offer_get).
 
-    Nothing but "fewer than 5" until the offer has at least SUPPRESSION_THRESHOLD responses. Then, for each
-    question with at least that many answers, how many chose each point of the scale (and the share); the
-    comments people agreed to share, with no name, date or booking, in alphabetical order so that their order
-    says nothing about who wrote them or when."""
+    Nothing but "fewer than 5" until the offer has at least SUPPRESSION_THRESHOLD responses. Then every count
+    goes through disclosure control (breakthrough/disclosure.py), so that a count of 1 to 4 shows as "fewer than
+    5" and none can be worked out from a total or from the difference of two figures:
+
+    - `who`: how many carers and how many of the people they care for answered, with no total beside them (the
+      total less the carers would give the people cared for away; a hidden carers' number would not do, since
+      a question every carer answered has as many answers as there are carers);
+    - for each question with at least the threshold of answers, how many chose each point of the scale, with the
+      question's answers as the table's total (secondary suppression inside it), and the share of each point
+      that is shown.
+
+    The comments people agreed to share, with no name, date or booking, in alphabetical order so that their
+    order says nothing about who wrote them or when."""
     if fetched_by.role != Role.PROVIDER or offer.provider_id != fetched_by.organisation_id:
         raise Http404("Not your offer.")
     threshold = settings.SUPPRESSION_THRESHOLD
     responses = FeedbackResponse.objects.filter(booking__offer=offer)
-    total = responses.count()
+    people = dict(responses.order_by().values_list("respondent").annotate(n=Count("pk")).values_list("respondent", "n"))
+    total = sum(people.values())
     if total < threshold:
         return {"enough": False, "threshold": threshold}
+    who = disclosure.publish(
+        [[people.get(value, 0)] for value in WHO],
+        rows=list(WHO.values()),
+        columns=["People who answered"],
+        row_totals=False,
+        column_totals=False,
+    )
     counts = (
         feedback_answers()
         .filter(response__booking__offer=offer)
@@ -270,12 +323,9 @@ def provider_offer_feedback(*, offer, fetched_by) -> dict:
     for row in counts:
         n = row["n"]
         text, position = asked[(row["respondent"], row["question_code"])]
-        question = {"code": row["question_code"], "text": text, "position": position, "n": n}
+        question = {"code": row["question_code"], "text": text, "position": position, "n": n, "scale": None}
         if n >= threshold:
-            question["scale"] = [
-                {"label": label, "count": row[f"s{value}"], "percent": _percent(row[f"s{value}"], n)}
-                for value, label in SCALE
-            ]
+            question.update(_scale([row[f"s{value}"] for value, _ in SCALE]))
         groups[row["respondent"]].append(question)
     for questions in groups.values():
         questions.sort(key=lambda q: (q["position"], q["code"]))
@@ -286,6 +336,8 @@ def provider_offer_feedback(*, offer, fetched_by) -> dict:
         "enough": True,
         "threshold": threshold,
         "responses": total,
+        "who": who,
+        "who_rows": [(name, cells[0]) for name, cells in zip(WHO.values(), who.cells, strict=True)],
         "carer": groups[Respondent.CARER],
         "cared_for": groups[Respondent.CARED_FOR],
         "comments": comments,

@@ -14,6 +14,21 @@ Offers in X (o7 unpublished, o6 with nothing in the period: neither is supply):
 Carers of X (created 1 Dec 2025 unless said): cA North, cB North, cG North, cC South, cF South, cD East, and cE
 South created 5 Jun 2026 (after the period). Cared-for needs: cA high and complex, cB complex, cC high, cD complex,
 cE complex, cF medium, cG low. Minimum entitlement: 4 nights a year, so 2 nights for the 92 days.
+
+Feedback after breaks (X's questions: version 1 asks carers "I had time for myself" (time) and "I feel less
+isolated" (isolated), cared-for people "I enjoyed my break" (enjoyed); version 2, published 1 April, words the
+first "I had some time for myself", same code). (response: booking, who, where, kind, needs, when, version, scores)
+  r1  b1  cA carer          North day       complex 12 Mar v1 time 5 isolated 4
+  r2  b7  cB carer          North day       complex 11 Mar v1 time 4 isolated 2
+  r3  b3  cB carer          North day       complex  5 May v2 time 2 isolated 3
+  r4  b2  cA carer          North property  complex 20 Apr v2 time 5 isolated 5
+  r5  b8  cC carer          South property  high    25 Mar v1 time 3 isolated 1
+  r6  b9  cF carer          South day       medium  30 Mar v1 time 4 isolated 4
+  r7  b1  cA's complex one  North day       complex 12 Mar v1 enjoyed 5
+  r8  b2  cA's high one     North property  high    20 Apr v2 enjoyed 4
+  r9  b8  cC's one          South property  high    26 Mar v1 enjoyed 2
+  r10 b9  cF's one          South day       medium  31 Mar v1 enjoyed 5
+Not counted: b10's (cG, 22 February, before), cB's cared-for person on b3 at 00:30 on 1 June (after), and Y's.
 """
 
 import contextlib
@@ -25,10 +40,14 @@ from django.utils import timezone
 
 from audits.models import AuditSettings
 from brokerage.bookings.services import UNANSWERED_REASON
+from brokerage.feedback.services import feedback_version_publish
 from brokerage.funds import direct_payments
 from brokerage.funds import services as ledger
 from brokerage.models import (
     Booking,
+    CaringRelationship,
+    FeedbackAnswer,
+    FeedbackResponse,
     Fund,
     NeedsLevel,
     OfferKind,
@@ -40,6 +59,7 @@ from brokerage.models import (
     Posting,
     PriceUnit,
     Referral,
+    Respondent,
     WaitingListEntry,
 )
 from tests.brokerage.funds.factories import budget_line, personal_fund
@@ -264,10 +284,82 @@ def build(x, y) -> SimpleNamespace:
     _reviewed_plan(x, cB, at(5, 31, 23), [OutcomeResult.NOT_MET, OutcomeResult.MET])
     _reviewed_plan(x, cF, at(2, 28), [OutcomeResult.MET])
 
+    d.responses = _feedback(x, d, {"cA": cA, "cB": cB, "cC": cC, "cF": cF, "cG": cG})
+
     _noise(y)
     d.offers = SimpleNamespace(o1=o1, o2=o2, o3=o3, o4=o4, o5=o5)
     d.carers = SimpleNamespace(cA=cA, cB=cB, cC=cC, cD=cD, cE=cE, cF=cF, cG=cG)
     return d
+
+
+FEEDBACK_V1 = [
+    ("time_for_myself", Respondent.CARER, "I had time for myself"),
+    ("less_isolated", Respondent.CARER, "I feel less isolated"),
+    ("enjoyed", Respondent.CARED_FOR, "I enjoyed my break"),
+]
+FEEDBACK_V2 = [("time_for_myself", Respondent.CARER, "I had some time for myself"), *FEEDBACK_V1[1:]]
+
+
+def publish_feedback_questions(staff):
+    """Version 1, published before the period, and version 2 on 1 April (the first question reworded)."""
+    v1 = feedback_version_publish(partnership=staff.partnership, questions=FEEDBACK_V1, by=staff.broker)
+    v2 = feedback_version_publish(partnership=staff.partnership, questions=FEEDBACK_V2, by=staff.broker)
+    type(v1).objects.filter(pk=v1.pk).update(published_at=at(1, 1))
+    type(v2).objects.filter(pk=v2.pk).update(published_at=at(4, 1, 0))
+    return v1, v2
+
+
+def give_feedback(staff, booking, when, version, scores, *, person=None, needs=None):
+    """A response as feedback_submit records it, dated `when`: the carer's locality and a needs level with it."""
+    response = FeedbackResponse.objects.create(
+        booking=booking,
+        version=version,
+        respondent=Respondent.CARED_FOR if person else Respondent.CARER,
+        cared_for=person,
+        helped_by="Their dad" if person else "",
+        partnership_id=booking.carer.partnership_id,
+        locality_id=booking.carer.locality_id,
+        needs_level=needs if needs is not None else person.needs_level,
+        submitted_by=staff.broker,
+        submitted_at=when,
+    )
+    questions = {q.code: q for q in version.questions.all()}
+    FeedbackAnswer.objects.bulk_create(
+        FeedbackAnswer(response=response, question=questions[code], score=score) for code, score in scores.items()
+    )
+    return response
+
+
+def _person(carer, level):
+    return CaringRelationship.objects.get(carer=carer, cared_for__needs_level=level).cared_for
+
+
+def _feedback(x, d, c):
+    v1, v2 = publish_feedback_questions(x)
+    C, H, M = NeedsLevel.COMPLEX, NeedsLevel.HIGH, NeedsLevel.MEDIUM
+
+    def carer(booking, when, version, time, isolated, needs):
+        scores = {"time_for_myself": time, "less_isolated": isolated}
+        return give_feedback(x, booking, when, version, scores, needs=needs)
+
+    def person(booking, who, level, when, version, enjoyed):
+        return give_feedback(x, booking, when, version, {"enjoyed": enjoyed}, person=_person(c[who], level))
+
+    return [
+        carer(d.b1, at(3, 12), v1, 5, 4, C),
+        carer(d.b7, at(3, 11), v1, 4, 2, C),
+        carer(d.b3, at(5, 5), v2, 2, 3, C),
+        carer(d.b2, at(4, 20), v2, 5, 5, C),
+        carer(d.b8, at(3, 25), v1, 3, 1, H),
+        carer(d.b9, at(3, 30), v1, 4, 4, M),
+        person(d.b1, "cA", C, at(3, 12), v1, 5),
+        person(d.b2, "cA", H, at(4, 20), v2, 4),
+        person(d.b8, "cC", H, at(3, 26), v1, 2),
+        person(d.b9, "cF", M, at(3, 31), v1, 5),
+        # Not counted: before the period, and after it.
+        carer(d.b10, at(2, 22), v1, 1, 1, NeedsLevel.LOW),
+        person(d.b3, "cB", C, at(6, 1, 0, 30), v2, 1),
+    ]
 
 
 def _noise(y):
@@ -292,3 +384,5 @@ def _noise(y):
         ledger.ledger_commit(fund=fund, amount=9999, booking=booking, by=y.broker)
         ledger.ledger_invoice(provider=prov, reference="Y1", fund=fund, amount=9999, booking=booking, by=y.broker)
     _reviewed_plan(y, carer, at(4, 30), [OutcomeResult.NOT_MET])
+    _v1, v2 = publish_feedback_questions(y)
+    give_feedback(y, booking, at(4, 5), v2, {"time_for_myself": 1, "less_isolated": 1}, needs=NeedsLevel.COMPLEX)

@@ -10,6 +10,11 @@ pytestmark = pytest.mark.django_db
 
 N, S, E = "X North", "X South", "X East"
 DAY, EVENING, PROPERTY = "Day break", "Evening break", "Bookable accessible property"
+CARER, CARED_FOR = "The carer", "The person cared for, with help"
+TIME, ISOLATED = "Carers: I had some time for myself", "Carers: I feel less isolated"
+ENJOYED = "People cared for: I enjoyed my break"
+AGREE, NEITHER = "Agree or strongly agree (4 or 5)", "Neither agree nor disagree (3)"
+DISAGREE = "Disagree or strongly disagree (1 or 2)"
 
 # code: (total, {group: value}); a group is its labels in the figure's breakdown order.
 EXPECTED = {
@@ -99,6 +104,63 @@ EXPECTED = {
     "gaps.demand_without_supply": (4, {(N, PROPERTY): 1, (S, EVENING): 1, (E, EVENING): 1, (E, PROPERTY): 1}),
     # cA's review (met, met, partly) on 30 Apr and cB's (not met, met) on 31 May; not cF's in February, nor Y's.
     "outcomes.plan_reviews": (5, {("Met",): 3, ("Partly met",): 1, ("Not met",): 1}),
+    # Feedback (brokerage/feedback/figures.py), r1-r10 in the dataset's docstring; not b10's of 22 February, the
+    # cared-for person's at 00:30 on 1 June, nor Y's. North day r1 r2 r3 r7; North property r4 r8; South property
+    # r5 r9; South day r6 r10.
+    "outcomes.feedback_responses": (10, {(N, DAY): 4, (N, PROPERTY): 2, (S, PROPERTY): 2, (S, DAY): 2}),
+    # Carers: complex r1 r2 r3 r4, high r5, medium r6. Cared-for: complex r7, high r8 r9, medium r10.
+    "outcomes.feedback_by_respondent": (
+        10,
+        {
+            (CARER, "Complex"): 4,
+            (CARER, "High"): 1,
+            (CARER, "Medium"): 1,
+            (CARED_FOR, "Complex"): 1,
+            (CARED_FOR, "High"): 2,
+            (CARED_FOR, "Medium"): 1,
+        },
+    ),
+    # Six carers answered both questions (versions 1 and 2 alike: the newest words); four cared-for people one.
+    "outcomes.feedback_answers": (16, {(TIME,): 6, (ISOLATED,): 6, (ENJOYED,): 4}),
+    # Day: r1 5 4, r2 4 2, r3 2 3, r6 4 4, r7 5, r10 5 -> agree 5 4 4 4 4 5 5 (7), neither 3 (1), disagree 2 2 (2).
+    # Property: r4 5 5, r5 3 1, r8 4, r9 2 -> agree 5 5 4 (3), neither 3 (1), disagree 1 2 (2).
+    "outcomes.feedback_agreement": (
+        16,
+        {
+            (DAY, AGREE): 7,
+            (DAY, NEITHER): 1,
+            (DAY, DISAGREE): 2,
+            (PROPERTY, AGREE): 3,
+            (PROPERTY, NEITHER): 1,
+            (PROPERTY, DISAGREE): 2,
+        },
+    ),
+    # time: North 5 4 2 5 (3 of 4), South 3 4 (1 of 2); isolated: North 4 2 3 5 (2 of 4), South 1 4 (1 of 2);
+    # enjoyed: North 5 4 (2 of 2), South 2 5 (1 of 2). All: 10 of 16 = 62.5%.
+    "outcomes.feedback_agree_share": (
+        "62.50",
+        {
+            (TIME, N): "75.00",
+            (TIME, S): "50.00",
+            (ISOLATED, N): "50.00",
+            (ISOLATED, S): "50.00",
+            (ENJOYED, N): "100.00",
+            (ENJOYED, S): "50.00",
+        },
+    ),
+    # time: day 5 4 2 4 = 15/4, property 5 3 = 8/2; isolated: day 4 2 3 4 = 13/4, property 5 1 = 6/2; enjoyed:
+    # day 5 5 = 10/2, property 4 2 = 6/2. All: (23 + 19 + 16) / 16 = 3.625, rounded half up to 3.63.
+    "outcomes.feedback_mean_score": (
+        "3.63",
+        {
+            (TIME, DAY): "3.75",
+            (TIME, PROPERTY): "4.00",
+            (ISOLATED, DAY): "3.25",
+            (ISOLATED, PROPERTY): "3.00",
+            (ENJOYED, DAY): "5.00",
+            (ENJOYED, PROPERTY): "3.00",
+        },
+    ),
 }
 
 YEAR_BEFORE = {

@@ -191,16 +191,21 @@ def test_the_provider_sees_each_questions_spread_once_five_have_answered(client_
     time_for_myself = next(q for q in feedback["carer"] if q["code"] == "time_for_myself")
     # 5, 4, 4, 2, 3, 5 (this year's six), 1 (a year ago), 1 (partnership Y): n = 8
     assert time_for_myself["n"] == 8
-    assert [(p["label"], p["count"], p["percent"]) for p in time_for_myself["scale"]] == [
-        ("Strongly disagree", 2, 25),
-        ("Disagree", 1, 13),  # 12.5 rounds up
-        ("Neither agree nor disagree", 1, 13),
-        ("Agree", 2, 25),
-        ("Strongly agree", 2, 25),
+    # 8 carers and 2 cared-for people, with no total beside them (10 less 8 would give the 2 away); each point of
+    # the scale (2, 1, 1, 2, 2) is fewer than 5, and none is pinned by the 8 answers (four at most each).
+    assert [str(s) for _, s in feedback["who_rows"]] == ["8", "fewer than 5"]
+    assert feedback["who"].column_totals is None
+    assert str(time_for_myself["n_shown"]) == "8"
+    assert [(p["label"], str(p["count"]), p["percent"]) for p in time_for_myself["scale"]] == [
+        ("Strongly disagree", "fewer than 5", None),
+        ("Disagree", "fewer than 5", None),
+        ("Neither agree nor disagree", "fewer than 5", None),
+        ("Agree", "fewer than 5", None),
+        ("Strongly agree", "fewer than 5", None),
     ]
     assert [q["code"] for q in feedback["carer"]] == ["time_for_myself", "less_isolated", "knew_safe", "use_again"]
     # the cared-for people's questions have 2 answers each: no spread
-    assert [("scale" in q, q["n"]) for q in feedback["cared_for"]] == [(False, 2), (False, 2)]
+    assert [(q["scale"] is not None, q["n"]) for q in feedback["cared_for"]] == [(False, 2), (False, 2)]
     assert feedback["comments"] == ["A real rest", "Bus was late", "Zoe the worker was kind"]
     html = page.content.decode()
     assert "Kept private" not in html
@@ -217,7 +222,9 @@ def test_below_five_responses_the_provider_sees_only_fewer_than_five(client_for,
     assert page.context["feedback"] == {"enough": False, "threshold": 5}
     assert "Fewer than 5 people" in page.content.decode()
     listing = client.get(reverse("brokerage:providers:feedback_list"))
-    assert {row["title"]: row["responses"] for row in listing.context["offers"]} == {"Club A": 10, "Stay B": None}
+    assert {
+        row["title"]: (row["enough"], str(row["carers"]), str(row["cared_for"])) for row in listing.context["offers"]
+    } == {"Club A": (True, "8", "fewer than 5"), "Stay B": (False, "fewer than 5", "0")}
     assert "Fewer than 5" in listing.content.decode()
 
 
