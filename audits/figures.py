@@ -5,9 +5,9 @@ this"), a version (bumped whenever the way it counts changes), its step of the a
 function of a `Period` (a partnership and the first and last days) that asks the database for the total and the
 groups in aggregate (never a loop over rows) and returns a `Result`.
 
-Other apps add figures by calling `register` in a module of their own named `figures` (AuditsConfig.ready imports
-every installed app's `figures` module): the feedback after a break adds its outcome figures that way, with
-step="outcomes", and every audit computed after it carries them.
+Figures over other records join the registry from modules of the audit app that call `register` when
+AuditsConfig.ready imports them: the feedback after a break adds its outcome figures that way
+(audits/feedback_figures.py, step="outcomes"), and every audit computed after it carries them.
 
 The figures' values are plain JSON: whole numbers as ints, everything else (medians, shares) as Decimal strings
 to two places, so a snapshot reads back exactly what was computed.

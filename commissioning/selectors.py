@@ -14,13 +14,13 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from audits.feedback_figures import AGREEMENT, RESPONDENT, answers_in, responses_in
 from audits.figures import FIGURES, LABELS, Period, plain, review_outcomes_in
 from audits.models import AuditFigure
 from audits.selectors import figure_table
 from breakthrough import disclosure
 from breakthrough.models import Partnership, Role
 from breakthrough.reporting import reporting_reads
-from brokerage.feedback.figures import AGREEMENT, RESPONDENT, answers_in, responses_in
 from brokerage.models import Booking, CaredForPerson, Carer, CaringRelationship, NeedsLevel, OutcomeResult
 from commissioning import figures
 from commissioning.figures import Figure
@@ -293,7 +293,7 @@ def _grouped(queryset, by: str, then: str, measure) -> dict:
 # The outcomes chain: each person's outcomes, the partnership's, the programme's (Breakthrough 002)
 # ----------------------------------------------------------------------------------------------
 
-# Which of the audit's outcome figures (audits/figures.py, brokerage/feedback/figures.py) each level shows: one
+# Which of the audit's outcome figures (audits/figures.py, audits/feedback_figures.py) each level shows: one
 # definition per figure, so the chain counts exactly as the audit does.
 INDIVIDUAL_FIGURES = (
     "outcomes.plan_reviews",

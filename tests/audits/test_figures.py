@@ -104,7 +104,7 @@ EXPECTED = {
     "gaps.demand_without_supply": (4, {(N, PROPERTY): 1, (S, EVENING): 1, (E, EVENING): 1, (E, PROPERTY): 1}),
     # cA's review (met, met, partly) on 30 Apr and cB's (not met, met) on 31 May; not cF's in February, nor Y's.
     "outcomes.plan_reviews": (5, {("Met",): 3, ("Partly met",): 1, ("Not met",): 1}),
-    # Feedback (brokerage/feedback/figures.py), r1-r10 in the dataset's docstring; not b10's of 22 February, the
+    # Feedback (audits/feedback_figures.py), r1-r10 in the dataset's docstring; not b10's of 22 February, the
     # cared-for person's at 00:30 on 1 June, nor Y's. North day r1 r2 r3 r7; North property r4 r8; South property
     # r5 r9; South day r6 r10.
     "outcomes.feedback_responses": (10, {(N, DAY): 4, (N, PROPERTY): 2, (S, PROPERTY): 2, (S, DAY): 2}),

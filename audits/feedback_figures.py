@@ -1,5 +1,6 @@
-"""The audit's outcome figures from feedback after a break (audits/figures.py imports this module through
-AuditsConfig.ready; plan-review outcomes are already there as "outcomes.plan_reviews").
+"""The audit's outcome figures from feedback after a break (AuditsConfig.ready imports this module, which
+registers them; plan-review outcomes are in audits/figures.py as "outcomes.plan_reviews"). They live in the
+audit app, which reads brokerage's records, because brokerage may not import the audit (.importlinter).
 
 Each figure counts in the database, grouped (never a loop over rows), and the populations it counts are
 functions of a partnership (or of every partnership, for the programme's outcomes, commissioning/outcomes.py)
