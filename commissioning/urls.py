@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from commissioning import views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("commissioning/<slug:figure>.csv", views.dashboard_csv, name="dashboard_csv"),
     path("national/", views.national, name="national"),
     path("national/<slug:figure>.csv", views.national_csv, name="national_csv"),
+    path("", include("commissioning.plans.urls")),
 ]
