@@ -247,7 +247,9 @@ class MilestoneForm(forms.Form):
 class InitiativeForm(forms.Form):
     title = "Add an initiative"
     initiative = _text("Initiative", 300, "Enter the initiative's name")
-    description = _text("What it is", 3000, "Say what the initiative is", widget=forms.Textarea)
+    description = _text(
+        "What it is", 3000, "Say what the initiative is", widget=forms.Textarea, help_text="What will be done, with whom, and the outcome it is for"
+    )
     stage = forms.ChoiceField(
         label="Stage",
         choices=Stage.choices,
@@ -277,7 +279,7 @@ def _level(label: str):
 
 class RiskForm(forms.Form):
     title = "Add a risk"
-    risk = _text("Risk", 2000, "Describe the risk", widget=forms.Textarea)
+    risk = _text("Risk", 2000, "Describe the risk", widget=forms.Textarea, help_text="What could go wrong, or hold breaks back")
     evidence = _text(
         "Evidence",
         3000,
@@ -287,7 +289,9 @@ class RiskForm(forms.Form):
     )
     likelihood = _level("Likelihood")
     impact = _level("Impact")
-    mitigation = _text("Mitigation", 3000, "Say how the risk will be reduced", widget=forms.Textarea)
+    mitigation = _text(
+        "Mitigation", 3000, "Say how the risk will be reduced", widget=forms.Textarea, help_text="What will be done to make it less likely or less harmful"
+    )
     owner = _text("Owner", 200, "Enter who owns the risk")
     review_on = _date("the review date", "Review date")
     rule = forms.ChoiceField(
@@ -323,6 +327,7 @@ class PublishForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea,
+        help_text="Carer partners and anyone reading the plan's history see this.",
         error_messages={"max_length": "What changed must be 2,000 characters or fewer"},
     )
 
@@ -350,7 +355,13 @@ class ConfirmForm(forms.Form):
 class CommentForm(forms.Form):
     title = "Comment on the plan"
     submission_key = SubmissionKeyField()
-    text = _text("Your comment", 3000, "Enter your comment", widget=forms.Textarea)
+    text = _text(
+        "Your comment",
+        3000,
+        "Enter your comment",
+        widget=forms.Textarea,
+        help_text="The plan's commissioners and carer partners see it, with your name and when you wrote it.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
