@@ -175,6 +175,7 @@ def target_add(
         deadline=deadline,
     )
     target_recompute(target_id=target.pk)
+    target.refresh_from_db()
     log_action(target, "commissioning.target.added", user=by, data={"figure": code})
     return target
 
