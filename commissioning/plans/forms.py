@@ -248,7 +248,11 @@ class InitiativeForm(forms.Form):
     title = "Add an initiative"
     initiative = _text("Initiative", 300, "Enter the initiative's name")
     description = _text(
-        "What it is", 3000, "Say what the initiative is", widget=forms.Textarea, help_text="What will be done, with whom, and the outcome it is for"
+        "What it is",
+        3000,
+        "Say what the initiative is",
+        widget=forms.Textarea,
+        help_text="What will be done, with whom, and the outcome it is for",
     )
     stage = forms.ChoiceField(
         label="Stage",
@@ -279,7 +283,9 @@ def _level(label: str):
 
 class RiskForm(forms.Form):
     title = "Add a risk"
-    risk = _text("Risk", 2000, "Describe the risk", widget=forms.Textarea, help_text="What could go wrong, or hold breaks back")
+    risk = _text(
+        "Risk", 2000, "Describe the risk", widget=forms.Textarea, help_text="What could go wrong, or hold breaks back"
+    )
     evidence = _text(
         "Evidence",
         3000,
@@ -290,7 +296,11 @@ class RiskForm(forms.Form):
     likelihood = _level("Likelihood")
     impact = _level("Impact")
     mitigation = _text(
-        "Mitigation", 3000, "Say how the risk will be reduced", widget=forms.Textarea, help_text="What will be done to make it less likely or less harmful"
+        "Mitigation",
+        3000,
+        "Say how the risk will be reduced",
+        widget=forms.Textarea,
+        help_text="What will be done to make it less likely or less harmful",
     )
     owner = _text("Owner", 200, "Enter who owns the risk")
     review_on = _date("the review date", "Review date")

@@ -95,6 +95,9 @@ class PlanPartner(models.Model):
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["plan", "partner"], name="plan_partner_once")]
 
+    def __str__(self):
+        return f"{self.partner} on {self.plan}"
+
 
 class PlanComment(models.Model):
     """A comment on a version of a plan, by a named carer partner or a commissioner, with who and when."""
@@ -108,6 +111,9 @@ class PlanComment(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [unique_per("author", name="plan_comment_once_per_key")]
+
+    def __str__(self):
+        return f"Comment on {self.plan}"
 
     @property
     def partnership_id(self):  # for the audit trail
@@ -167,6 +173,9 @@ class Target(Part):
             models.CheckConstraint(condition=~Q(target_value=F("baseline_value")), name="target_differs"),
         ]
 
+    def __str__(self):
+        return f"Target on {self.figure_label}"
+
 
 class Commitment(Part):
     class Resource(models.TextChoices):
@@ -188,6 +197,9 @@ class Commitment(Part):
             ),
         ]
 
+    def __str__(self):
+        return self.what
+
 
 class Milestone(Part):
     class State(models.TextChoices):
@@ -200,6 +212,9 @@ class Milestone(Part):
     due_on = models.DateField("due date")
     state = models.CharField(max_length=12, choices=State.choices, default=State.NOT_STARTED)
 
+    def __str__(self):
+        return self.title
+
 
 class Stage(models.TextChoices):
     INTELLIGENCE = "intelligence", "Intelligence"
@@ -211,6 +226,9 @@ class Initiative(Part):
     title = models.CharField("initiative", max_length=300)
     description = models.TextField("what it is", max_length=3000)
     stage = models.CharField(max_length=14, choices=Stage.choices)
+
+    def __str__(self):
+        return self.title
 
 
 class Level(models.TextChoices):
@@ -233,3 +251,6 @@ class Risk(Part):
     owner = models.CharField("owner", max_length=200)
     review_on = models.DateField("review date")
     rule = models.CharField("a rule that holds a break back?", max_length=6, choices=Rule.choices, blank=True)
+
+    def __str__(self):
+        return self.risk[:80]

@@ -5,7 +5,6 @@ ledger by the audit's one definition of spend (spend.by_kind)."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from audits import figures as definitions
@@ -215,7 +214,7 @@ def changes_between(earlier: TransformationPlan | None, later: TransformationPla
         if getattr(earlier, name) != getattr(later, name):
             label = TransformationPlan._meta.get_field(name).verbose_name
             lines.append(f"Changed the {label}.")
-    for part, model in PARTS.items():
+    for model in PARTS.values():
         singular = model._meta.verbose_name
         before = {p.key: p for p in getattr(earlier, f"{model.__name__.lower()}s").all()}
         after = {p.key: p for p in getattr(later, f"{model.__name__.lower()}s").all()}

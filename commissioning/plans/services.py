@@ -155,7 +155,8 @@ def target_add(
         elif (target_value < baseline) != (direction == "lower"):
             word = "lower" if direction == "lower" else "higher"
             errors["target_value"] = (
-                f"The target must be {word} than the baseline ({baseline.normalize():f}): {word} is better for this figure"
+                f"The target must be {word} than the baseline ({baseline.normalize():f}): "
+                f"{word} is better for this figure"
             )
     if errors:
         raise ValidationError(errors)

@@ -167,7 +167,8 @@ def target_set(request, pk, code, run_pk):
         else:
             messages.success(request, "The target is added.")
             return redirect(_detail_url(plan))
-    intro = f"{figure.label}, from the audit of {run.period_start:%-d %B %Y} to {run.period_end:%-d %B %Y}. {figure.definition}"
+    audit = f"the audit of {run.period_start:%-d %B %Y} to {run.period_end:%-d %B %Y}"
+    intro = f"{figure.label}, from {audit}. {figure.definition}"
     back = reverse("commissioning:plans:target_new", kwargs={"pk": plan.pk})
     return _form_page(request, form, back, caption=plan, intro=intro, submit="Add the target")
 
@@ -265,7 +266,10 @@ def plan_new_version(request, pk):
             apply_service_errors(form, error)
         else:
             return redirect(_detail_url(draft))
-    intro = f"Version {plan.version} stays as it was published. The new version starts as a copy of it, and is published when you are ready."
+    intro = (
+        f"Version {plan.version} stays as it was published. The new version starts as a copy of it, and is "
+        "published when you are ready."
+    )
     return _form_page(request, form, _detail_url(plan), caption=plan, intro=intro, submit="Make a new version")
 
 

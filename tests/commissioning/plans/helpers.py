@@ -28,7 +28,10 @@ def finished_audit(commissioner, *, start=BASELINE_START, end=BASELINE_END, figu
         finished_at=timezone.now(),
     )
     figures = figures or {
-        "access.carers_with_break": (2, [{"by": {"locality": "X North"}, "value": 1}, {"by": {"locality": "X South"}, "value": 1}]),
+        "access.carers_with_break": (
+            2,
+            [{"by": {"locality": "X North"}, "value": 1}, {"by": {"locality": "X South"}, "value": 1}],
+        ),
         "demand.waiting_days_median": ("30.00", [{"by": {"locality": "X North"}, "value": "30.00"}]),
     }
     units = {"access.carers_with_break": "count", "demand.waiting_days_median": "days", "spend.by_kind": "pence"}

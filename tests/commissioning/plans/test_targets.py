@@ -38,23 +38,45 @@ def breaks(x, y):
     south = LocalityFactory(partnership=x.partnership, name="X South")
     offer_n, offer_s = OfferFactory(locality=north), OfferFactory(locality=south)
     session = lambda offer, month, day: SessionFactory(offer=offer, starts_at=dataset.at(month, day))  # noqa: E731
-    s_jun10, s_jun20, s_jul15, s_aug10 = (session(offer_n, 6, 10), session(offer_n, 6, 20), session(offer_s, 7, 15), session(offer_n, 8, 10))
+    s_jun10, s_jun20, s_jul15, s_aug10 = (
+        session(offer_n, 6, 10),
+        session(offer_n, 6, 20),
+        session(offer_s, 7, 15),
+        session(offer_n, 8, 10),
+    )
     s_may20 = session(offer_n, 5, 20)
     carer = lambda locality: CarerFactory(user=UserFactory(), locality=locality)  # noqa: E731
     c_a, c_b, c_c, c_d, c_e = carer(north), carer(north), carer(north), carer(south), carer(north)
     attended = {"state": Booking.State.ATTENDED}
-    for c, s in ((c_a, s_jun10), (c_b, s_jun10), (c_c, s_jun10), (c_b, s_jun20), (c_d, s_jul15), (c_e, s_aug10), (c_a, s_may20)):
+    for c, s in (
+        (c_a, s_jun10),
+        (c_b, s_jun10),
+        (c_c, s_jun10),
+        (c_b, s_jun20),
+        (c_d, s_jul15),
+        (c_e, s_aug10),
+        (c_a, s_may20),
+    ):
         BookingFactory(carer=c, session=s, **attended)
     BookingFactory(carer=c_e, session=s_jun10, state=Booking.State.CONFIRMED)
-    BookingFactory(carer=CarerFactory(user=UserFactory(), locality=y.locality), session=session(OfferFactory(locality=y.locality), 6, 10), **attended)
+    BookingFactory(
+        carer=CarerFactory(user=UserFactory(), locality=y.locality),
+        session=session(OfferFactory(locality=y.locality), 6, 10),
+        **attended,
+    )
 
 
 def _target(x, *, by=None, target="12"):
     plan = helpers.draft(x.commissioner, target=False)
     run = helpers.finished_audit(x.commissioner)
     return services.target_add(
-        plan=plan, by=x.commissioner, code="access.carers_with_break", run=run, narrowed_to=by or {},
-        target_value=D(target), deadline=DEADLINE,
+        plan=plan,
+        by=x.commissioner,
+        code="access.carers_with_break",
+        run=run,
+        narrowed_to=by or {},
+        target_value=D(target),
+        deadline=DEADLINE,
     )
 
 
