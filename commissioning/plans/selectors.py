@@ -228,8 +228,8 @@ def changes_between(earlier: TransformationPlan | None, later: TransformationPla
         for key, p in before.items():
             if key not in after:
                 lines.append(f"Removed the {singular} “{_describe(p)}”.")
-    earlier_partners = set(earlier.named_partners.values_list("partner_id", flat=True))
-    later_partners = set(later.named_partners.values_list("partner_id", flat=True))
+    earlier_partners = {named.partner_id for named in earlier.named_partners.all()}
+    later_partners = {named.partner_id for named in later.named_partners.all()}
     if earlier_partners != later_partners:
         lines.append("Changed the carer partners named on the plan.")
     return lines or ["Nothing in the plan changed."]

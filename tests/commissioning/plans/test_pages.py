@@ -328,3 +328,28 @@ def test_the_plan_page_reads_the_same_number_of_queries_at_one_part_and_at_many(
 
 
 QUERIES = 17  # of which 4 are the ledger's spend (this period and the year before, total and by kind)
+
+
+def _versions(x, n):
+    plan = helpers.published(x.commissioner)
+    for _ in range(n - 1):
+        plan = services.plan_new_version(plan=plan, by=x.commissioner)
+        services.initiative_add(plan=plan, by=x.commissioner, title="More", description="D", stage="ideas")
+        plan = services.plan_publish(plan=plan, by=x.commissioner, what_changed="An initiative")
+    return plan
+
+
+@pytest.mark.parametrize("versions", [2, 6])
+def test_the_history_and_the_list_read_the_same_number_of_queries_at_two_versions_and_at_six(
+    x, commissioner, django_assert_num_queries, versions
+):
+    plan = _versions(x, versions)
+    with django_assert_num_queries(HISTORY_QUERIES):
+        history = commissioner.get(url("history", pk=plan.pk)).content.decode()
+    assert history.count("Added the initiative “More”.") == versions - 1
+    with django_assert_num_queries(LIST_QUERIES):
+        commissioner.get(url("list"))
+
+
+HISTORY_QUERIES = 13
+LIST_QUERIES = 5
