@@ -60,7 +60,7 @@ def _create(x, key):
 def test_the_same_plan_sent_at_once_makes_one(x):
     outcomes = _race(_create(x, "same-key"))
     assert TransformationPlan.objects.count() == 1
-    assert {outcome for outcome in outcomes} == {("ok", TransformationPlan.objects.get().pk)}
+    assert set(outcomes) == {("ok", TransformationPlan.objects.get().pk)}
     assert AuditEvent.objects.filter(action="commissioning.plan.created").count() == 1
 
 
@@ -76,7 +76,7 @@ def test_publishing_at_once_publishes_once_and_a_new_version_is_made_once(x):
     outcomes = _race(lambda: services.plan_new_version(plan=plan, by=x.commissioner))
     drafts = TransformationPlan.objects.filter(lineage=plan.lineage, state="draft")
     assert drafts.count() == 1
-    assert {outcome for outcome in outcomes} == {("ok", drafts.get().pk)}
+    assert set(outcomes) == {("ok", drafts.get().pk)}
     assert Target.objects.filter(plan=drafts.get()).count() == 1
 
 
