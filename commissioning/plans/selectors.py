@@ -13,6 +13,7 @@ from audits.selectors import shown
 from breakthrough.access import get_visible_or_404, visible
 from breakthrough.models import CarerPartner, Role
 from breakthrough.money import format_pence
+from breakthrough.reporting import reporting_reads
 from commissioning.plans import measures
 from commissioning.plans.models import Commitment, PlanComment, PlanPartner, Target, TransformationPlan
 from commissioning.plans.services import NOT_COMPARED, PARTS, may_comment
@@ -144,7 +145,8 @@ def _spend_rows(plan: TransformationPlan, today):
     )
     if period is None:
         return None
-    result = definitions.FIGURES[SPEND_FIGURE].compute(period)
+    with reporting_reads():
+        result = definitions.FIGURES[SPEND_FIGURE].compute(period)
     return {row["by"]["kind"]: row["value"] for row in result.rows}
 
 
