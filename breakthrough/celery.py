@@ -10,4 +10,4 @@ app = Celery("breakthrough")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Apps that grew packages keep their tasks beside each concept, not in one tasks.py.
-app.autodiscover_tasks(["brokerage.bookings", "brokerage.providers", "brokerage.plans"])
+app.autodiscover_tasks(["brokerage.bookings", "brokerage.providers", "brokerage.plans", "commissioning.plans"])

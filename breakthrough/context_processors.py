@@ -41,6 +41,7 @@ _NAV = {
         ("Partnership dashboard", "commissioning:home"),
         ("Local audits", "audits:list"),
         ("Outcomes", "commissioning:outcomes"),
+        ("Transformation plans", "commissioning:plans:list"),
     ],
     Role.NATIONAL: [("National figures", "commissioning:national"), ("Outcomes", "commissioning:national_outcomes")],
     Role.ADMIN: [

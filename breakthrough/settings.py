@@ -202,6 +202,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "brokerage.plans.tasks.plans_daily",
         "schedule": crontab(hour=6, minute=30),
     },
+    "transformation-targets-weekly": {
+        "task": "commissioning.plans.tasks.recompute_targets",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=0),
+    },
 }
 
 # -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from commissioning import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("national/", views.national, name="national"),
     path("national/outcomes/", views.national_outcomes, name="national_outcomes"),
     path("national/<slug:figure>.csv", views.national_csv, name="national_csv"),
+    path("", include("commissioning.plans.urls")),
 ]

@@ -140,6 +140,17 @@ def _grants():
     return grant_pages
 
 
+def _tp():
+    """The transformation plan pages' kwargs builders (tests/commissioning/plans/helpers.py)."""
+    from tests.commissioning.plans import helpers
+
+    return helpers
+
+
+# Transformation plans: the partnership's commissioners; carer A is a current carer partner named on the plan.
+_PLAN_READERS = {"commissioner_x", "carer_a"}
+
+
 # url name -> (kwargs builder, personas that get 200; everyone else signed in gets 404, anonymous is sent to sign in)
 PAGES = {
     "home": (lambda w: {}, PUBLIC),
@@ -214,6 +225,20 @@ PAGES = {
     "commissioning:outcomes": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
     "commissioning:national_outcomes": (lambda w: {}, {"national", "admin"}),
     "commissioning:national_csv": (lambda w: {"figure": "carers"}, {"national", "admin"}),
+    "commissioning:plans:list": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
+    "commissioning:plans:new": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
+    "commissioning:plans:detail": (lambda w: _tp().read_kwargs(w), _PLAN_READERS),
+    "commissioning:plans:history": (lambda w: _tp().read_kwargs(w), _PLAN_READERS),
+    "commissioning:plans:comment": (lambda w: _tp().read_kwargs(w), _PLAN_READERS),
+    "commissioning:plans:new_version": (lambda w: _tp().read_kwargs(w), _COMMISSIONER_X),
+    "commissioning:plans:edit": (lambda w: _tp().draft_kwargs(w), _COMMISSIONER_X),
+    "commissioning:plans:partners": (lambda w: _tp().draft_kwargs(w), _COMMISSIONER_X),
+    "commissioning:plans:publish": (lambda w: _tp().draft_kwargs(w), _COMMISSIONER_X),
+    "commissioning:plans:target_new": (lambda w: _tp().draft_kwargs(w), _COMMISSIONER_X),
+    "commissioning:plans:target_set": (lambda w: _tp().target_set_kwargs(w), _COMMISSIONER_X),
+    "commissioning:plans:part_new": (lambda w: _tp().part_new_kwargs(w), _COMMISSIONER_X),
+    "commissioning:plans:part_remove": (lambda w: _tp().part_remove_kwargs(w), _COMMISSIONER_X),
+    "commissioning:plans:partner_list": (lambda w: _tp().partner_list_kwargs(w), {"carer_a"}),
     "audits:list": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
     "audits:new": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
     "audits:run": (lambda w: {"pk": _audit(w).pk}, _COMMISSIONER_X),

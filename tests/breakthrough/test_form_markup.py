@@ -119,6 +119,12 @@ REQUIRED = {
     "DomainForm": lambda: {"domain": _questionnaire().domains.first(), "answers": {}},
     "VirtualBudgetForm": lambda: {"domains": list(_questionnaire().domains.all()), "scales": PriceScale.objects.all()},
     "ScaleForm": lambda: {"circumstances": ["Lives alone"]},
+    "PartnersForm": lambda: {
+        "partners": [SimpleNamespace(pk=1, user=SimpleNamespace(get_display_name=lambda: "Morag"))]
+    },
+    "TargetFigureForm": lambda: {"audits": []},
+    "TargetForm": lambda: {"choices": [("total", "The whole partnership: 3"), ("row-0", "Locality X North: 3")]},
+    "PublishForm": lambda: {"first": False},
 }
 
 
