@@ -86,10 +86,7 @@ def _validate(schema: dict, data, registry: Registry) -> None:
 
 def check(name: str, data) -> None:
     """Validate `data` against the profile's schema `name` (or "page": its Page envelope)."""
-    if name == "page":
-        schema = {"$ref": PROFILE_OPENAPI + "#/components/schemas/Page"}
-    else:
-        schema = {"$ref": NAMES[name]}
+    schema = {"$ref": PROFILE_OPENAPI + "#/components/schemas/Page"} if name == "page" else {"$ref": NAMES[name]}
     _validate(schema, data, _registry())
 
 
@@ -98,8 +95,5 @@ def check_against_document(document: dict, path: str, data, status: str = "200")
     registry = _registry().with_resource(FEED_OPENAPI, Resource(contents=document, specification=DRAFT202012))
     pointer = path.replace("~", "~0").replace("/", "~1")
     response = document["paths"][path]["get"]["responses"][status]
-    if "$ref" in response:
-        ref = response["$ref"]
-    else:
-        ref = f"#/paths/{pointer}/get/responses/{status}"
+    ref = response.get("$ref", f"#/paths/{pointer}/get/responses/{status}")
     _validate({"$ref": f"{FEED_OPENAPI}{ref}/content/application~1json/schema"}, data, registry)

@@ -16,7 +16,10 @@ MILLISECONDS = re.compile(r"T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 LISTS = {
     "services": ("service_list", {}),
     "service_at_locations": ("service_at_location_list", {}),
-    "service_at_locations?near": ("service_at_location_list", {"postcode": "PA34 4AA", "proximity": "40000", "per_page": 1}),
+    "service_at_locations?near": (
+        "service_at_location_list",
+        {"postcode": "PA34 4AA", "proximity": "40000", "per_page": 1},
+    ),
     "taxonomies": ("taxonomy", {"per_page": 1}),
     "taxonomy_terms": ("taxonomy_term", {}),
 }
@@ -60,8 +63,16 @@ def test_first_middle_and_last_page_of_every_list_pass_the_profiles_schemas(demo
         page = get(path, page=number, **params)
         check("page", page)
         check_against_document(document, f"/{path}", page)
-        assert set(page) == {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty",
-                             "contents"}
+        assert set(page) == {
+            "total_items",
+            "total_pages",
+            "page_number",
+            "size",
+            "first_page",
+            "last_page",
+            "empty",
+            "contents",
+        }
         assert page["page_number"] == number
         assert page["first_page"] is (number == 1)
         assert page["last_page"] is (number == first["total_pages"])
@@ -141,5 +152,17 @@ def test_the_openapi_document_says_what_the_feed_serves(demo, document):
         "/taxonomy_terms/{id}",
     }
     names = {p["$ref"].rsplit("/", 1)[-1] for p in document["paths"]["/service_at_locations"]["get"]["parameters"]}
-    assert names == {"search", "page", "per_page", "taxonomy_term_id", "taxonomy_id", "minimum_age", "maximum_age",
-                     "start_time", "end_time", "day", "postcode", "proximity"}
+    assert names == {
+        "search",
+        "page",
+        "per_page",
+        "taxonomy_term_id",
+        "taxonomy_id",
+        "minimum_age",
+        "maximum_age",
+        "start_time",
+        "end_time",
+        "day",
+        "postcode",
+        "proximity",
+    }
