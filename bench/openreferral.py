@@ -26,13 +26,12 @@ AIM = 1.5
 
 
 def seed(size: int) -> dict:
+    import directory
     from django.db.models import F
     from django.db.models.functions import Mod
 
     from brokerage.availability import offers_refresh_places_until
     from brokerage.models import Night, Session
-
-    import directory
 
     timings = directory._seed_offers(size)
     if timings:
