@@ -30,7 +30,6 @@ def seed(size: int) -> dict:
     from django.db.models import F
     from django.db.models.functions import Mod
 
-    from brokerage.availability import offers_refresh_places_until
     from brokerage.models import Night, Session
 
     timings = directory._seed_offers(size)
@@ -38,7 +37,7 @@ def seed(size: int) -> dict:
         # Some places taken on every session and night (as bookings would have taken them), deterministically.
         Session.objects.update(places_taken=Mod(F("pk"), F("places") + 1))
         Night.objects.update(places_taken=Mod(F("pk"), F("places") + 1))
-        offers_refresh_places_until()
+        # places_until (the directory's "has places" column) is left as it is: the feed does not read it.
     return timings
 
 
