@@ -22,6 +22,7 @@ MOST_SEARCH = 100
 MOST_PROXIMITY = 1_000_000  # metres: Great Britain is about 1,000 km from end to end
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # RFC 5545's BYDAY, as HSDS schedules write days
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+EXAMPLE_ID = "1d8c0850-8db7-5e50-9a05-e356c5714975"  # the kinds of break
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 
 
@@ -79,20 +80,18 @@ def paging(query) -> Paging:
 
 
 def _uuid(query, name: str, problems: list[Problem]) -> str:
+    """A UUID in its usual hyphenated form, lower-cased (the feed's own ids are), or "" if none was given."""
     raw = query.get(name, "").strip()
     if not raw:
         return ""
     try:
-        return str(uuid.UUID(raw)) if len(raw) == 36 else _bad_uuid(name, problems)
+        value = uuid.UUID(raw) if len(raw) == 36 else None
     except ValueError:
-        return _bad_uuid(name, problems)
-
-
-def _bad_uuid(name: str, problems: list[Problem]) -> str:
-    problems.append(
-        Problem(name, f"{name} must be an id from this feed: a UUID like 1d8c0850-8db7-5e50-9a05-e356c5714975")
-    )
-    return ""
+        value = None
+    if value is None:
+        problems.append(Problem(name, f"{name} must be an id from this feed: a UUID like {EXAMPLE_ID}"))
+        return ""
+    return str(value)
 
 
 def _age(query, name: str, problems: list[Problem]) -> Decimal | None:

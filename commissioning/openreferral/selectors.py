@@ -1,6 +1,7 @@
 """Reads for the feed: published offers only, and nothing about anyone (no carer, no booking, only counts of
-places). A page costs the same few queries however many offers there are: the count, the page's ids, the page's
-offers with their provider and area joined in, and the page's live capacity (brokerage.availability).
+places). A page costs the same few queries however many offers there are: the count and the page's ids (one
+query within a proximity), the page's offers with their provider and area joined in, and the page's live
+capacity (brokerage.availability).
 
 The filters are the directory's own where it has them (words, and distance from a postcode:
 brokerage.directory.selectors.offer_search), so the feed and the directory always find the same breaks.
@@ -10,7 +11,7 @@ import datetime
 import math
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 from django.utils import timezone
 
 from brokerage.availability import coming_places
@@ -102,12 +103,23 @@ def _with_relations(pks: list[int]) -> list[Offer]:
 
 
 def offer_page(filters: ServiceFilters, paging: Paging) -> Page:
-    """One page of matching offers, each with `capacity` (places left, places, occasions) read live."""
+    """One page of matching offers, each with `capacity` (places left, places, occasions) read live.
+
+    Within a proximity the matches lie in a circle: one query (a window count) both counts and pages them, so
+    they are read once. Otherwise the count reads an index alone and the page stops after its rows, which costs
+    less than a window over every offer. A page with no rows on it counts again, to say how many there are."""
     now = timezone.now()
     matches = offer_matches(filters, now)
-    total = matches.order_by().count()
-    start, end = page_bounds(total, paging)
-    pks = list(matches.values_list("pk", flat=True)[start:end])
+    start = (paging.page - 1) * paging.per_page
+    if filters.proximity:
+        counted = matches.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+        rows = list(counted[start : start + paging.per_page])
+        total = rows[0][1] if rows else matches.order_by().count()
+    else:
+        total = matches.order_by().count()
+        rows = [(pk, total) for pk in matches.values_list("pk", flat=True)[start : start + paging.per_page]]
+    page_bounds(total, paging)
+    pks = [pk for pk, _ in rows]
     offers = _with_relations(pks)
     places = coming_places(offer_ids=pks, now=now)
     for offer in offers:
