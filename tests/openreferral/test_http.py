@@ -3,6 +3,7 @@ and a visitor's answers may be cached briefly while a signed-in person's are nev
 change."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from breakthrough.middleware import NO_STORE
@@ -45,8 +46,8 @@ def test_a_preflight_is_answered_for_any_origin(client):
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
-def test_the_feed_is_read_only(client, method):
-    response = getattr(client, method)("/openreferral/services")
+def test_the_feed_is_read_only(method):
+    response = getattr(Client(enforce_csrf_checks=True), method)("/openreferral/services")
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD, OPTIONS"
     assert response["Access-Control-Allow-Origin"] == "*"
