@@ -4,7 +4,15 @@ from django.urls import reverse
 
 # Pages a member of staff may use before setting up an authenticator app: signing in and out,
 # the set-up pages themselves, accepting an invitation, the public pages and static files.
-_OPEN_PREFIXES = ("/accounts/", "/invitations/", "/static/", "/healthz", "/accessibility/", "/privacy/")
+_OPEN_PREFIXES = (
+    "/accounts/",
+    "/invitations/",
+    "/static/",
+    "/healthz",
+    "/accessibility/",
+    "/privacy/",
+    "/openreferral/",  # the public Open Referral feed: the directory, nothing personal
+)
 
 
 class StaffMustUseTwoFactorMiddleware:
@@ -36,6 +44,17 @@ PUBLIC_PAGES = frozenset(
         "brokerage:directory:search",
         "brokerage:directory:offer",
         "brokerage:directory:calendar",
+        # The Open Referral feed (commissioning/openreferral): the directory as JSON, the same for everyone.
+        "openreferral:index",
+        "openreferral:openapi",
+        "openreferral:services",
+        "openreferral:service",
+        "openreferral:service_at_locations",
+        "openreferral:service_at_location",
+        "openreferral:taxonomies",
+        "openreferral:taxonomy",
+        "openreferral:taxonomy_terms",
+        "openreferral:taxonomy_term",
     }
 )
 NO_STORE = "private, no-store"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("brokerage.urls")),
     path("", include("commissioning.urls")),
+    path("openreferral/", include("commissioning.openreferral.urls")),
     path("", include("audits.urls")),
     path("", include("ras.urls")),
 ]

@@ -8,7 +8,7 @@ session or night opens, changes, fills, frees a place or is cancelled, and each 
 
 import datetime
 
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from brokerage.models import Night, Offer, OfferKind, Session
@@ -62,3 +62,27 @@ def offer_refresh_places_until(*, offer_id: int) -> None:
     locked = Offer.objects.select_for_update(no_key=True).filter(pk=offer_id)
     list(locked.values_list("pk", flat=True))  # take the lock, then read the committed availability
     offers_refresh_places_until(offers=Offer.objects.filter(pk=offer_id))
+
+
+def coming_places(*, offer_ids, now: datetime.datetime | None = None) -> dict[int, tuple[int, int, int]]:
+    """Per offer: (places left, places, occasions) over what can still be booked, as the booking rules say
+    (bookings.rules.check_when): sessions not cancelled that are still to start, and nights from tomorrow on.
+
+    Places left are as the booking services keep them: places less `places_taken`, which holds every requested
+    or confirmed booking's places and those offered from a waiting list. Two queries, however many offers.
+    """
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
+    found = {}
+    for rows in (
+        Session.objects.filter(offer_id__in=offer_ids, is_cancelled=False, starts_at__gt=now),
+        Night.objects.filter(offer_id__in=offer_ids, date__gte=tomorrow),
+    ):
+        totals = (
+            rows.order_by()
+            .values("offer_id")
+            .annotate(left=Sum(F("places") - F("places_taken")), places=Sum("places"), occasions=Count("pk"))
+            .values_list("offer_id", "left", "places", "occasions")
+        )
+        found.update({offer_id: (left, places, occasions) for offer_id, left, places, occasions in totals})
+    return found

@@ -151,6 +151,19 @@ def _tp():
 _PLAN_READERS = {"commissioner_x", "carer_a"}
 
 
+def _feed_id(kind: str) -> str:
+    """The Open Referral feed's id of a new published offer, as a service or as a service at its location."""
+    from commissioning.openreferral import ids
+
+    return ids.of(kind, provider_factories.OfferFactory().pk)
+
+
+def _feed_taxonomy():
+    from commissioning.openreferral import taxonomies
+
+    return taxonomies.KIND
+
+
 # url name -> (kwargs builder, personas that get 200; everyone else signed in gets 404, anonymous is sent to sign in)
 PAGES = {
     "home": (lambda w: {}, PUBLIC),
@@ -219,6 +232,17 @@ PAGES = {
     "brokerage:directory:search": (lambda w: {}, PUBLIC),
     "brokerage:directory:offer": (lambda w: {"pk": provider_factories.OfferFactory().pk}, PUBLIC),
     "brokerage:directory:calendar": (lambda w: {}, PUBLIC),
+    # The Open Referral feed: public, no key (commissioning/openreferral).
+    "openreferral:index": (lambda w: {}, PUBLIC),
+    "openreferral:openapi": (lambda w: {}, PUBLIC),
+    "openreferral:services": (lambda w: {}, PUBLIC),
+    "openreferral:service": (lambda w: {"identifier": _feed_id("service")}, PUBLIC),
+    "openreferral:service_at_locations": (lambda w: {}, PUBLIC),
+    "openreferral:service_at_location": (lambda w: {"identifier": _feed_id("service_at_location")}, PUBLIC),
+    "openreferral:taxonomies": (lambda w: {}, PUBLIC),
+    "openreferral:taxonomy": (lambda w: {"identifier": _feed_taxonomy().id}, PUBLIC),
+    "openreferral:taxonomy_terms": (lambda w: {}, PUBLIC),
+    "openreferral:taxonomy_term": (lambda w: {"identifier": _feed_taxonomy().terms[0].id}, PUBLIC),
     "commissioning:home": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
     "commissioning:dashboard_csv": (lambda w: {"figure": "carers-by-area"}, {"commissioner_x", "commissioner_y"}),
     "commissioning:national": (lambda w: {}, {"national", "admin"}),
