@@ -199,6 +199,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "brokerage.plans.tasks.plans_daily",
         "schedule": crontab(hour=6, minute=30),
     },
+    # The dashboard reads a summary of the audit's figures: this month and recent months counted again.
+    "refresh-dashboard-summaries": {
+        "task": "commissioning.tasks.refresh_dashboard_summaries",
+        "schedule": 30 * 60,
+    },
 }
 
 # -----------------------------------------------------------------------------
