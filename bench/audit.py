@@ -114,8 +114,7 @@ def _seed_partnership(name: str, carers: int, *, seed: int) -> int:
         sessions = Session.objects.bulk_create(sessions, batch_size=5000)
         session_rows = [(s.pk, s.offer_id, s.starts_at) for s in sessions]
         users = _FastInsert(User, now).insert(
-            {"email": f"{slugify(name)}-{n}@bench.example", "password": "!", "role": Role.CARER}
-            for n in range(carers)
+            {"email": f"{slugify(name)}-{n}@bench.example", "password": "!", "role": Role.CARER} for n in range(carers)
         )
         created = [now - datetime.timedelta(days=rng.randint(1, 800)) for _ in range(carers)]
         carer_ids = _FastInsert(Carer, now).insert(
@@ -155,7 +154,7 @@ def _seed_partnership(name: str, carers: int, *, seed: int) -> int:
         )
         price = {o.pk: o.price_pence for o in offers}
         bookings = []
-        for n, (carer, user) in enumerate(zip(carer_ids, users, strict=True)):
+        for carer, user in zip(carer_ids, users, strict=True):
             for _ in range(BOOKINGS):
                 session, offer, starts = session_rows[rng.randrange(len(session_rows))]
                 state = rng.choices(["attended", "declined", "cancelled", "confirmed"], [70, 10, 10, 10])[0]

@@ -12,8 +12,8 @@ from django.db.models import Count, Q, Sum
 
 from audits.figures import FIGURES
 from breakthrough import disclosure
-from breakthrough.money import format_pence
 from breakthrough.models import Partnership, Role
+from breakthrough.money import format_pence
 from breakthrough.reporting import reporting_reads
 from brokerage.models import Booking, CaredForPerson, Carer, CaringRelationship, NeedsLevel
 from commissioning import figures, services

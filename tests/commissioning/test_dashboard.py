@@ -230,7 +230,12 @@ def test_the_page_shows_each_chart_with_its_table_csv_and_definition(client_for,
     assert ET.fromstring(svg).get("role") == "img"
     response = client.get(reverse("commissioning:dashboard_csv", kwargs={"figure": "unmet-demand"}), {"period": "3"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows == [["Month", "Unmet demand: cost"], ["March 2026", "0.00"], ["April 2026", "100.00"], ["May 2026", "535.00"]]
+    assert rows == [
+        ["Month", "Unmet demand: cost"],
+        ["March 2026", "0.00"],
+        ["April 2026", "100.00"],
+        ["May 2026", "535.00"],
+    ]
     assert response["Content-Disposition"] == 'attachment; filename="partnership-x-unmet-demand.csv"'
     area = client.get(
         reverse("commissioning:dashboard_csv", kwargs={"figure": "referrals"}),
@@ -259,5 +264,5 @@ def test_only_a_commissioner_of_a_partnership_has_a_dashboard(x):
 
 
 def test_another_partnerships_area_is_refused(x, y, refreshed):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not in the commissioner's partnership"):
         partnership_dashboard(fetched_by=x.commissioner, months=3, locality=y.locality)
