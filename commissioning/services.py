@@ -2,10 +2,10 @@
 
 The dashboard never counts records itself: each figure it shows is one of the audit's definitions
 (audits/figures.py), computed by that figure's own query for a partnership over whole months and kept as a
-`FigureSummary` row. The beat task (`dashboards_refresh`, every 30 minutes) recomputes the current month, the
-months before it that late records still change (attendance and invoices arrive after the break), and every
-period the dashboard's filter offers, all ending this month; older months are counted once and kept. A page that
-finds a row missing (a fresh install, a new figure version) has it computed here on demand, the same way.
+`FigureSummary` row. The beat task (every 30 minutes, one `dashboard_refresh` per partnership) recomputes the
+current month, the months before it that late records still change (attendance and invoices arrive after the
+break), and every period the dashboard's filter offers, all ending this month; older months are counted once and
+kept. A page that finds a row missing (a fresh install, a new figure version) has it computed here on demand, the same way.
 Storing is an upsert on (partnership, month, months, code): computing twice, or two pages at once, is once.
 """
 
