@@ -206,6 +206,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "commissioning.plans.tasks.recompute_targets",
         "schedule": crontab(day_of_week="mon", hour=6, minute=0),
     },
+    # The dashboard reads a summary of the audit's figures: this month and recent months counted again.
+    "refresh-dashboard-summaries": {
+        "task": "commissioning.tasks.refresh_dashboard_summaries",
+        "schedule": 30 * 60,
+    },
 }
 
 # -----------------------------------------------------------------------------

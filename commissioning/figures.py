@@ -122,9 +122,11 @@ def from_counts(
     columns: list[str],
     ordered: bool = False,
     kind: str = "bar",
+    money: bool = False,
 ) -> Figure:
     """The figure of counts that stay inside a partnership (not suppressed): one bar per row, or a stacked bar
-    split by the columns, or a line per column (`kind`)."""
+    split by the columns, or a line per column (`kind`). With `money`, the numbers are pence, shown as pounds
+    (and written to the CSV as pounds with two decimals)."""
     series = [Series(col, [counts[j] for _, counts in rows]) for j, col in enumerate(columns)]
     chart = Chart(
         kind=kind,
@@ -135,6 +137,7 @@ def from_counts(
         series=series,
         ordered=ordered,
         ident=f"chart-{slug}",
+        fmt=format_pence if money else count,
     )
     with_total = len(columns) > 1
     return Figure(
@@ -143,7 +146,8 @@ def from_counts(
         row_name=row_name,
         header=[*columns, *(["Total"] if with_total else [])],
         rows=[
-            (name, [Shown(n) for n in counts] + ([Shown(sum(counts))] if with_total else [])) for name, counts in rows
+            (name, [Shown(n, pence=money) for n in counts] + ([Shown(sum(counts), pence=money)] if with_total else []))
+            for name, counts in rows
         ],
         footer=None,
         chart=chart,

@@ -7,12 +7,8 @@ one, so every needs level read 1).
 
 import datetime
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from audits.feedback_figures import AGREEMENT, RESPONDENT, answers_in, responses_in
 from audits.figures import FIGURES, LABELS, Period, plain, review_outcomes_in
@@ -20,12 +16,12 @@ from audits.models import AuditFigure
 from audits.selectors import figure_table
 from breakthrough import disclosure
 from breakthrough.models import Partnership, Role
+from breakthrough.money import format_pence
 from breakthrough.reporting import reporting_reads
 from brokerage.models import Booking, CaredForPerson, Carer, CaringRelationship, NeedsLevel, OutcomeResult
-from commissioning import figures
+from commissioning import figures, services
 from commissioning.figures import Figure
-
-UK = ZoneInfo(settings.TIME_ZONE)
+from commissioning.models import FigureSummary
 
 
 def partnership_overview(*, fetched_by, locality=None) -> dict | None:
@@ -68,125 +64,177 @@ def partnership_overview(*, fetched_by, locality=None) -> dict | None:
 
 
 @dataclass(frozen=True)
+class Headline:
+    code: str
+    label: str  # "carers who had a break"
+    value: str  # as shown: "1,204", "£3,120.50"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One chart with its table and CSV, and how the audit's definition counts it ("how we count this")."""
+
+    figure: Figure
+    definition: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Dashboard:
     partnership: Partnership
     locality: object  # the area counted, or None for all
     months: list[datetime.date]  # the first day of each month in the period, oldest first
-    as_at: datetime.datetime  # when the figures were counted
-    headline: list[tuple[str, int]]
-    figures: list[Figure]
+    as_at: datetime.datetime | None  # when the oldest figure shown was counted
+    headline: list[Headline]
+    sections: list[Section]
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [section.figure for section in self.sections]
+
+
+# How the dashboard shows each of the audit's figures: its chart's slug and title, what it counts (for the
+# headline and the chart's words), and its trend as bars, or as a line for a figure that is a level, not a flow.
+TRENDS = {
+    "access.carers_with_break": ("carers-with-a-break", "Carers who had a break, each month", "carers who had a break"),
+    "access.carers_known": ("carers-known", "Carers known to the hub at the end of each month", "carers known"),
+    "demand.referrals": ("referrals", "Referrals each month", "referrals"),
+    "demand.booking_requests": ("booking-requests", "Booking requests each month", "booking requests"),
+    "demand.unmet_pence": ("unmet-demand", "Unmet demand each month, at the offers' unit cost", "unmet demand"),
+    "spend.by_kind": ("spend", "Spend each month", "spend"),
+}
+LINES = {"access.carers_known"}
+WHOLE_PARTNERSHIP = "The ledger records no area: this is the whole partnership's spend."
 
 
 def partnership_dashboard(*, fetched_by, months: int, locality=None) -> Dashboard | None:
-    """The commissioner's dashboard: headline counts, and each figure as a chart, a table and a CSV.
+    """The commissioner's dashboard: the audit's figures (one definition per figure) for the period, with each
+    one's trend by month, for the partnership or one of its areas.
 
-    The one place the dashboard's figures come from (the audit's figure definitions take its place later). Counted
-    live from the records, on the reporting database: the page says when."""
+    Read from the summary the beat task keeps (commissioning/services.py): the partnership and one query of
+    summary rows, whatever the data. A row missing (a fresh install, a new version of a figure) is computed on
+    demand by the same service. The page says when the oldest figure shown was counted."""
+    if fetched_by.role != Role.COMMISSIONER or fetched_by.partnership_id is None:
+        return None
+    if locality is not None and locality.partnership_id != fetched_by.partnership_id:
+        raise ValueError("That area is not in the commissioner's partnership.")
+    current = services.month_start(services.today())
+    trend = [services.month_start(current, back=i) for i in reversed(range(months))]
     with reporting_reads():
-        overview = partnership_overview(fetched_by=fetched_by, locality=locality)
-        if overview is None:
-            return None
-        now = timezone.now()
-        first = _month_start(timezone.localdate(now), back=months - 1)
-        period = [_month_start(first, back=-i) for i in range(months)]
-        carers = Carer.objects.filter(partnership=overview["partnership"])
-        bookings = Booking.objects.filter(carer__partnership=overview["partnership"])
-        if locality is not None:
-            carers, bookings = carers.filter(locality=locality), bookings.filter(carer__locality=locality)
-        start = datetime.datetime.combine(first, datetime.time(), tzinfo=UK)
-        joined = _by_month(carers.filter(created_at__gte=start), "created_at", None)
-        booked = _by_month(bookings.filter(requested_at__gte=start), "requested_at", "state")
-    labels = [f"{m:%B %Y}" for m in period]
-    attended = sum(booked.get((m, Booking.State.ATTENDED), 0) for m in period)
-    headline = [
-        ("carers registered", overview["carers"]),
-        ("with their details confirmed", overview["completed"]),
-        ("people cared for", overview["cared_for"]),
-        (f"breaks attended in {period_words(len(period))}", attended),
-    ]
-    figures_ = [
-        figures.from_counts(
-            slug="carers-joined",
-            title="Carers who registered each month",
-            measure="carers who registered",
-            row_name="Month",
-            rows=[(label, [joined.get((m, None), 0)]) for label, m in zip(labels, period, strict=True)],
-            columns=["Carers"],
-            ordered=True,
-        ),
-        figures.from_counts(
-            slug="bookings",
-            title="Bookings each month, by what became of them",
-            measure="bookings",
-            row_name="Month",
-            rows=[
-                (label, [sum(booked.get((m, s), 0) for s in states) for _, states in BOOKING_GROUPS])
-                for label, m in zip(labels, period, strict=True)
-            ],
-            columns=[label for label, _ in BOOKING_GROUPS],
-            ordered=True,
-            kind="stacked",
-        ),
-        figures.from_counts(
-            slug="carers-by-area",
-            title="Carers by area",
-            measure="carers",
-            row_name="Area",
-            rows=[(name, [n]) for name, n in overview["by_locality"]],
-            columns=["Carers"],
-        ),
-        figures.from_counts(
-            slug="carers-by-kind",
-            title="Carers by kind",
-            measure="carers",
-            row_name="Kind of carer",
-            rows=[(name, [n]) for name, n in overview["by_type"]],
-            columns=["Carers"],
-        ),
-        figures.from_counts(
-            slug="people-by-needs",
-            title="People cared for by needs level",
-            measure="people cared for",
-            row_name="Needs level",
-            rows=[(name, [n]) for name, n in overview["by_needs"]],
-            columns=["People"],
-        ),
-    ]
+        partnership = Partnership.objects.get(pk=fetched_by.partnership_id)
+        rows = FigureSummary.objects.filter(
+            Q(months=1, month__in=trend) | Q(months=months, month=current),
+            partnership=partnership,
+            code__in=services.DASHBOARD_FIGURES,
+        )
+        stored = {(row.code, row.month, row.months): row for row in rows if row.version == FIGURES[row.code].version}
+    keys = [(month, 1) for month in trend] + ([(current, months)] if months > 1 else [])
+    missing = sorted({(m, n) for m, n in keys for code in services.DASHBOARD_FIGURES if (code, m, n) not in stored})
+    if missing:
+        for row in services.summary_compute(partnership_id=partnership.pk, keys=missing):
+            stored[(row.code, row.month, row.months)] = row
+    name = locality.name if locality is not None else None
+    period_row = {code: stored[(code, current, months)] for code in services.DASHBOARD_FIGURES}
+    headline, sections = [], []
+    for code in services.DASHBOARD_FIGURES:
+        figure = FIGURES[code]
+        slug, title, measure = TRENDS[code]
+        note = WHOLE_PARTNERSHIP if name and "locality" not in figure.breakdown else ""
+        money = figure.unit == "pence"
+        value = _value(period_row[code], name)
+        when = "at the end of the period" if code in LINES else f"in {period_words(months)}"
+        headline.append(Headline(code, f"{measure} {when}", format_pence(value) if money else f"{value:,}", note))
+        sections.append(
+            Section(
+                figures.from_counts(
+                    slug=slug,
+                    title=title,
+                    measure=measure,
+                    row_name="Month",
+                    rows=[(f"{m:%B %Y}", [_value(stored[(code, m, 1)], name)]) for m in trend],
+                    columns=[figure.label],
+                    ordered=True,
+                    kind="line" if code in LINES else "bar",
+                    money=money,
+                ),
+                figure.definition,
+                note,
+            )
+        )
+    sections += _breakdowns(period_row, name, months)
     return Dashboard(
-        partnership=overview["partnership"],
+        partnership=partnership,
         locality=locality,
-        months=period,
-        as_at=now,
+        months=trend,
+        as_at=min((row.computed_at for row in stored.values()), default=None),
         headline=headline,
-        figures=figures_,
+        sections=sections,
     )
+
+
+def _value(summary: FigureSummary, locality: str | None) -> int:
+    """The figure's total, or for one area the sum of its rows for that area (a figure not counted by area: the
+    whole partnership's, as the page's note says)."""
+    if locality is None or "locality" not in FIGURES[summary.code].breakdown:
+        return summary.total or 0
+    return sum(row["value"] or 0 for row in summary.rows if row["by"].get("locality") == locality)
+
+
+def _by(summary: FigureSummary, name: str, locality: str | None) -> list[tuple[str, int]]:
+    """The figure's rows added up by one of its groups ("kind"), in that area only when one is chosen."""
+    totals: dict[str, int] = {}
+    for row in summary.rows:
+        if locality is not None and row["by"].get("locality", locality) != locality:
+            continue
+        totals[row["by"][name]] = totals.get(row["by"][name], 0) + (row["value"] or 0)
+    return sorted(totals.items())
+
+
+def _breakdowns(period_row: dict, locality: str | None, months: int) -> list[Section]:
+    """The period's figures split by area and by kind, from the same summary rows as the headline."""
+    words = period_words(months)
+    known, requests, spend = (
+        period_row["access.carers_known"],
+        period_row["demand.booking_requests"],
+        period_row["spend.by_kind"],
+    )
+    charts = [
+        ("carers-by-area", "Carers known to the hub, by area", "carers known", "Area", "locality", known, False),
+        (
+            "requests-by-kind",
+            f"Booking requests in {words}, by kind of break",
+            "booking requests",
+            "Kind of break",
+            "kind",
+            requests,
+            False,
+        ),
+        ("spend-by-kind", f"Spend in {words}, by kind", "spend", "Kind", "kind", spend, True),
+    ]
+    sections = []
+    for slug, title, measure, row_name, by, summary, money in charts:
+        figure = FIGURES[summary.code]
+        sections.append(
+            Section(
+                figures.from_counts(
+                    slug=slug,
+                    title=title,
+                    measure=measure,
+                    row_name=row_name,
+                    rows=[(label, [value]) for label, value in _by(summary, by, locality)],
+                    columns=[figure.label],
+                    money=money,
+                ),
+                figure.definition,
+                WHOLE_PARTNERSHIP if locality and "locality" not in figure.breakdown else "",
+            )
+        )
+    return sections
 
 
 def period_words(months: int) -> str:
     return "the last month" if months == 1 else f"the last {months} months"
-
-
-def _month_start(day: datetime.date, *, back: int) -> datetime.date:
-    """The first day of the month `back` months before `day`'s month (negative: after)."""
-    index = day.year * 12 + day.month - 1 - back
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def _by_month(queryset, field: str, then: str | None) -> dict:
-    """{(first day of the month, then): count} in one grouped query, months in UK time."""
-    keys = ["month", then] if then else ["month"]
-    rows = (
-        queryset.order_by()
-        .annotate(month=TruncMonth(field, tzinfo=UK))
-        .values_list(*keys)
-        .annotate(n=Count("pk"))
-        .values_list(*keys, "n")
-    )
-    return {(_as_date(row[0]), row[1] if then else None): row[-1] for row in rows}
-
-
-def _as_date(value) -> datetime.date:
-    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def national_figures(*, fetched_by) -> list[Figure]:
@@ -332,8 +380,8 @@ class OutcomesChain:
 
 def outcomes_period(months: int) -> tuple[datetime.date, datetime.date]:
     """The first day of the month `months - 1` months ago, and today."""
-    today = timezone.localdate()
-    return _month_start(today, back=months - 1), today
+    today = services.today()
+    return services.month_start(today, back=months - 1), today
 
 
 def _live_tables(codes, period) -> list:

@@ -9,10 +9,11 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
+    initial = False
 
     dependencies = [
         ('audits', '0001_initial'),
+        ('commissioning', '0001_dashboard_summary'),
         ('breakthrough', '0003_carer_partners'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
