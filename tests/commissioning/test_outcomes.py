@@ -96,7 +96,7 @@ def test_the_chain_is_for_commissioners_and_the_programme_for_national_analysts(
 
 
 def test_the_period_runs_from_the_first_of_a_month_to_today(monkeypatch):
-    monkeypatch.setattr(selectors.timezone, "localdate", lambda: datetime.date(2026, 12, 6))
+    monkeypatch.setattr(selectors.services, "today", lambda: datetime.date(2026, 12, 6))
     assert selectors.outcomes_period(12) == (datetime.date(2026, 1, 1), datetime.date(2026, 12, 6))
     assert selectors.outcomes_period(3) == (datetime.date(2026, 10, 1), datetime.date(2026, 12, 6))
 
