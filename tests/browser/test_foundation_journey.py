@@ -410,7 +410,7 @@ def test_admin_invites_a_broker_who_sees_the_caseload(page, new_page, checkpoint
 
     # The caseload: the hub's carers, and nobody from another partnership.
     broker.get_by_role("link", name="Caseload").click()
-    checkpoint(broker, "Caseload")
+    checkpoint(broker, "… – Caseload")
     expect(broker.get_by_role("heading", level=1)).to_have_text("Carers in Partnership X")
     carers = broker.get_by_role("table", name="Carers, sorted by last name")
     expect(carers.get_by_role("link", name="Morag MacLeod")).to_be_visible()

@@ -122,7 +122,7 @@ def test_a_plan_funds_an_isf_bookings_commit_and_release_and_the_hub_pays_an_inv
     # The assessor approves the plan: the fund opens with the plan's budget.
     hub = page
     hub.goto(reverse("account_login"))
-    sign_in(hub, checkpoint, x.assessor.email, lands_on="Caseload", totp_secret=x.assessor.totp_secret)
+    sign_in(hub, checkpoint, x.assessor.email, lands_on="… – Caseload", totp_secret=x.assessor.totp_secret)
     hub.goto(reverse("brokerage:plans:staff_decide", kwargs={"carer_pk": carer.pk, "pk": plan.pk}))
     checkpoint(hub, "Approve or return the plan")
     hub.get_by_label("Approve the plan").check()
@@ -247,7 +247,7 @@ def test_a_provider_invoices_a_support_in_an_active_plan_and_the_hub_pays_it_onc
     # The hub pays it; the pay form is sent twice, and the invoice is paid once.
     hub = new_page()
     hub.goto(reverse("account_login"))
-    sign_in(hub, checkpoint, x.broker.email, lands_on="Caseload", totp_secret=x.broker.totp_secret)
+    sign_in(hub, checkpoint, x.broker.email, lands_on="… – Caseload", totp_secret=x.broker.totp_secret)
     hub.goto(reverse("brokerage:funds:invoices"))
     checkpoint(hub, "Invoices and payments")
     to_pay = main(hub).get_by_role("table", name="Invoices to pay now, oldest first")

@@ -97,10 +97,12 @@ def _carer_refers_themself(page: Page, checkpoint) -> None:
 
 def _broker_triages_assigns_and_notes(page: Page, checkpoint, world) -> Referral:
     page.goto("/accounts/login/")
-    sign_in(page, checkpoint, world["x"].broker.email, lands_on="Caseload", totp_secret=world["x"].broker.totp_secret)
+    sign_in(
+        page, checkpoint, world["x"].broker.email, lands_on="… – Caseload", totp_secret=world["x"].broker.totp_secret
+    )
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Referrals").click()
 
-    checkpoint(page, "Referrals")
+    checkpoint(page, "… – Referrals")
     expect(main(page)).to_contain_text("Carers at crisis point come first.")
     rows = main(page).locator("tbody tr")
     expect(rows).to_have_count(3)

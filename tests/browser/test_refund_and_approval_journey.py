@@ -75,7 +75,7 @@ def test_a_worker_refunds_an_invoice_and_a_second_worker_approves_an_adjustment_
     # Iona finds the invoice from the fund's page. By hand: £1,000 less £25 paid leaves £975 available.
     first = page
     first.goto(reverse("account_login"))
-    sign_in(first, checkpoint, iona.email, lands_on="Caseload", totp_secret=iona.totp_secret)
+    sign_in(first, checkpoint, iona.email, lands_on="… – Caseload", totp_secret=iona.totp_secret)
     first.get_by_role("navigation", name="Menu").get_by_role("link", name="Funds").click()
     checkpoint(first, "Funds")
     main(first).get_by_role("link", name=FUND).click()
@@ -165,7 +165,7 @@ def test_a_worker_refunds_an_invoice_and_a_second_worker_approves_an_adjustment_
     # Rona, in her own browser, finds it waiting and approves it.
     second = new_page()
     second.goto(reverse("account_login"))
-    sign_in(second, checkpoint, rona.email, lands_on="Caseload", totp_secret=rona.totp_secret)
+    sign_in(second, checkpoint, rona.email, lands_on="… – Caseload", totp_secret=rona.totp_secret)
     second.get_by_role("navigation", name="Menu").get_by_role("link", name="Funds").click()
     checkpoint(second, "Funds")
     main(second).get_by_role("link", name="Adjustments and overdrafts waiting for approval").click()
@@ -209,7 +209,7 @@ def test_a_worker_asks_for_an_overdraft_and_a_second_worker_refuses_it_with_a_re
     iona, rona, fund = world["iona"], world["rona"], world["fund"]
     first = page
     first.goto(reverse("account_login"))
-    sign_in(first, checkpoint, iona.email, lands_on="Caseload", totp_secret=iona.totp_secret)
+    sign_in(first, checkpoint, iona.email, lands_on="… – Caseload", totp_secret=iona.totp_secret)
     first.goto(reverse("brokerage:funds:fund_detail", kwargs={"pk": fund.pk}))
     checkpoint(first, FUND)
     main(first).get_by_role("link", name="Ask for an overdraft").click()
@@ -229,7 +229,7 @@ def test_a_worker_asks_for_an_overdraft_and_a_second_worker_refuses_it_with_a_re
 
     second = new_page()
     second.goto(reverse("account_login"))
-    sign_in(second, checkpoint, rona.email, lands_on="Caseload", totp_secret=rona.totp_secret)
+    sign_in(second, checkpoint, rona.email, lands_on="… – Caseload", totp_secret=rona.totp_secret)
     [told] = [m for m in mail.outbox if "waits for approval" in m.subject]
     link = told.body.split("Approve or refuse it here: ")[1].split()[0]  # the link in her e-mail (on SITE_URL)
     second.goto(urlsplit(link).path)

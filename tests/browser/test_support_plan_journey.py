@@ -154,9 +154,9 @@ def _carer_refers_themself(page: Page, checkpoint) -> None:
 def _broker_triages_and_assigns(page: Page, checkpoint, world) -> None:
     broker = world["x"].broker
     page.goto("/accounts/login/")
-    sign_in(page, checkpoint, broker.email, lands_on="Caseload", totp_secret=broker.totp_secret)
+    sign_in(page, checkpoint, broker.email, lands_on="… – Caseload", totp_secret=broker.totp_secret)
     _menu(page, "Referrals")
-    checkpoint(page, "Referrals")
+    checkpoint(page, "… – Referrals")
     main(page).get_by_role("link", name="Morag MacLeod").click()
     checkpoint(page, "Referral for Morag MacLeod")
     expect(summary_value(page, "Criteria shown")).to_contain_text(CRITERIA)
@@ -185,9 +185,9 @@ def _assessor_completes_the_ras(page: Page, checkpoint, world) -> None:
     """From the referral queue (the assessor's menu) to the carer's record, then the questionnaire with Morag."""
     assessor = world["x"].assessor
     page.goto("/accounts/login/")
-    sign_in(page, checkpoint, assessor.email, lands_on="Caseload", totp_secret=assessor.totp_secret)
+    sign_in(page, checkpoint, assessor.email, lands_on="… – Caseload", totp_secret=assessor.totp_secret)
     _menu(page, "Referrals")
-    checkpoint(page, "Referrals")
+    checkpoint(page, "… – Referrals")
     main(page).get_by_role("link", name="Morag MacLeod").click()
     checkpoint(page, "Referral for Morag MacLeod")
     main(page).get_by_role("link", name="Morag MacLeod").click()
@@ -243,7 +243,7 @@ def _carer_reads_the_explanation(page: Page, checkpoint) -> None:
 def _panel_changes_the_budget(page: Page, checkpoint, world) -> None:
     panel = world["panel"]
     page.goto("/accounts/login/")
-    sign_in(page, checkpoint, panel.email, lands_on="Caseload", totp_secret=panel.totp_secret)
+    sign_in(page, checkpoint, panel.email, lands_on="… – Caseload", totp_secret=panel.totp_secret)
     _menu(page, "Resource panel")
     checkpoint(page, "Resource panel")
     main(page).get_by_role("link", name="Morag MacLeod").click()
@@ -321,7 +321,7 @@ def _carer_starts_the_plan(page: Page, checkpoint) -> None:
 def _broker_finishes_and_sends_the_plan(page: Page, checkpoint) -> None:
     """The broker, on the carer's record, carries on with the plan Morag started."""
     _menu(page, "Caseload")
-    checkpoint(page, "Caseload")
+    checkpoint(page, "… – Caseload")
     main(page).get_by_role("link", name="Morag MacLeod").click()
     checkpoint(page, "Morag MacLeod")
     # One page: household, referrals, case notes, assessments, the plan and breaks
