@@ -37,7 +37,11 @@ _NAV = {
         ("Compliance", "brokerage:providers:compliance_list"),
     ],
     Role.VOLUNTEER: [("Home", "brokerage:volunteer_home")],
-    Role.COMMISSIONER: [("Partnership dashboard", "commissioning:home"), ("Local audits", "audits:list")],
+    Role.COMMISSIONER: [
+        ("Partnership dashboard", "commissioning:home"),
+        ("Local audits", "audits:list"),
+        ("Carer partners", "commissioning:partners"),
+    ],
     Role.NATIONAL: [("National figures", "commissioning:national")],
     Role.ADMIN: [
         ("Platform", "platform_home"),

@@ -7,6 +7,9 @@ app_name = "commissioning"
 urlpatterns = [
     path("commissioning/", views.home, name="home"),
     path("commissioning/<slug:figure>.csv", views.dashboard_csv, name="dashboard_csv"),
+    path("commissioning/carer-partners/", views.partner_list, name="partners"),
+    path("commissioning/carer-partners/invite/", views.partner_invite, name="partner_invite"),
+    path("commissioning/carer-partners/<int:pk>/end/", views.partner_end, name="partner_end"),
     path("national/", views.national, name="national"),
     path("national/<slug:figure>.csv", views.national_csv, name="national_csv"),
 ]
