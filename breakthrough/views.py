@@ -124,7 +124,7 @@ def partner_agree(request, pk):
     partner = partners.partner_get(fetched_by=request.user, pk=pk)
     wording = partner.agreement if partner.is_current else partners.agreement_wording(partner.partnership)
     form = PartnerAgreeForm(posted(request), initial={"digest": partners.wording_digest(wording)})
-    if request.method == "POST" and partner.state == "invited" and form.is_valid():
+    if request.method == "POST" and partner.state != "ended" and form.is_valid():
         try:
             partners.carer_partner_agree(partner=partner, by=request.user, digest=form.cleaned_data["digest"])
         except ValidationError as error:
