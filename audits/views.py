@@ -14,6 +14,8 @@ from audits.models import AuditRun
 from breakthrough import partners
 from breakthrough.forms import apply_service_errors, posted
 
+# How often the progress page reloads itself without JavaScript (its meta refresh), in seconds.
+PROGRESS_REFRESH_SECONDS = 3
 MINIMUM_INTRO = (
     "Breakthrough Manifesto point 10: the least a carer with the highest assessed need should get. The audit "
     "counts the carers with the highest need who got at least this many nights, pro rata to the audit's period."
@@ -65,7 +67,7 @@ def audit_new(request):
 def audit_run(request, pk):
     run = _run(request, pk)
     can_change = selectors.may_change(request.user, run)
-    context = {"run": run, "can_change": can_change}
+    context = {"run": run, "can_change": can_change, "refresh_seconds": PROGRESS_REFRESH_SECONDS}
     context["others"] = selectors.audit_runs(fetched_by=request.user).filter(state="finished").exclude(pk=run.pk)
     if run.state == AuditRun.State.FINISHED:
         context.update(steps=selectors.audit_tables(run), views=run.carer_views.all())

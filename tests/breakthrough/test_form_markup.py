@@ -119,7 +119,22 @@ REQUIRED = {
     "DomainForm": lambda: {"domain": _questionnaire().domains.first(), "answers": {}},
     "VirtualBudgetForm": lambda: {"domains": list(_questionnaire().domains.all()), "scales": PriceScale.objects.all()},
     "ScaleForm": lambda: {"circumstances": ["Lives alone"]},
+    "NamePartnersForm": lambda: {"partners": _partners()},
 }
+
+
+def _partners():
+    from breakthrough.models import CarerPartner
+
+    carer = CarerFactory(user=UserFactory())
+    CarerPartner.objects.create(
+        partnership=PartnershipFactory(),
+        user=carer.user,
+        invited_by=UserFactory(),
+        agreement="I agree",
+        agreed_at=timezone.now(),
+    )
+    return CarerPartner.objects.current()
 
 
 def _questionnaire():
