@@ -681,6 +681,12 @@ def _referral_to_break(fraction):
 HIGHEST_NEED = NeedsLevel.COMPLEX
 
 
+MINIMUM_NOT_SET = (
+    "Not counted: the partnership had not set its minimum entitlement (nights of break a year) when this audit ran. "
+    "A commissioner sets it under Local audits, Minimum entitlement; audits started after that count it."
+)
+
+
 def minimum_nights(p: Period) -> int | None:
     """The partnership's minimum entitlement (nights a year) pro rata to the period, rounded up; None if unset."""
     from audits.models import AuditSettings
@@ -720,7 +726,7 @@ def _entitlement(as_share: bool):
     def query(p):
         required = minimum_nights(p)
         if required is None:
-            return Result(None, [], note="The partnership has not set its minimum entitlement.")
+            return Result(None, [], note=MINIMUM_NOT_SET)
         counts = {"all": Count("pk"), "met": Count("pk", filter=Q(nights_had__gte=required))}
         carers = _highest_need_carers(p)
         total = carers.aggregate(**counts)

@@ -1,7 +1,7 @@
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
-from breakthrough.forms import DayMonthYearField, PastDateField, gds_helper
+from breakthrough.forms import DayMonthYearField, PastDateField, WholeNumberField, gds_helper
 
 
 def _text(max_length: int, subject: str, *, required: str | None = None, **kwargs):
@@ -98,3 +98,47 @@ class ConfirmForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper()
+
+
+class NamePartnersForm(forms.Form):
+    title = "Carer partners named on this audit"
+    carer_partners = forms.ModelMultipleChoiceField(
+        label="Carer partners named on this audit",
+        help_text="The partners you tick can read this audit: its figures, what it found and carers' views. "
+        "They cannot change it.",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose from your partnership's current carer partners",
+            "invalid_pk_value": "Choose from your partnership's current carer partners",
+        },
+    )
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["carer_partners"]
+        field.queryset = partners
+        field.label_from_instance = lambda partner: partner.user.get_display_name()
+        self.helper = gds_helper(Field.checkboxes("carer_partners", legend_size=Size.MEDIUM))
+
+
+class MinimumEntitlementForm(forms.Form):
+    title = "Minimum entitlement"
+    minimum_nights = WholeNumberField(
+        label="Nights of break a year",
+        help_text="The least a carer with the highest assessed need should get in a year, in nights. The audit "
+        "counts it pro rata to its period. For example, 14.",
+        min_value=1,
+        max_value=365,
+        error_messages={
+            "required": "Enter the minimum entitlement in nights a year",
+            "invalid": "The minimum entitlement must be a whole number, like 14",
+            "min_value": "The minimum entitlement must be at least 1 night",
+            "max_value": "The minimum entitlement must be 365 nights or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("minimum_nights", field_width=3, label_size=Size.MEDIUM))

@@ -1,8 +1,9 @@
 """Local audits: a run of the figures for a partnership and a period, and its frozen snapshot.
 
-A run is owned by its partnership: only that partnership's commissioners see its progress or result. A finished
-run never changes: each figure's value, label, definition and version are stored with it (AuditFigure), so later
-data and later definitions leave it as it was.
+A run is owned by its partnership: only that partnership's commissioners see its progress or result, and the carer
+partners they name on a finished run may read it while they are current partners. A finished run never changes:
+each figure's value, label, definition and version are stored with it (AuditFigure), so later data and later
+definitions leave it as it was.
 """
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from breakthrough.models import Partnership
+from breakthrough.models import CarerPartner, Partnership
 
 
 class AuditSettings(models.Model):
@@ -55,6 +56,8 @@ class AuditRun(models.Model):
     what_works = models.TextField("what works", max_length=5000, blank=True)
     what_does_not = models.TextField("what does not work", max_length=5000, blank=True)
     what_needs_to_happen = models.TextField("what needs to happen", max_length=5000, blank=True)
+    # Carer partners named on the audit: while their partnership is current they may read it (never change it).
+    carer_partners = models.ManyToManyField(CarerPartner, blank=True, related_name="audit_runs")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1,15 +1,20 @@
-"""Reads of local audits. A run belongs to its partnership: only that partnership's commissioners see it; anyone
-else gets the same 404 as for a run that does not exist. The tables are built from the frozen snapshot only."""
+"""Reads of local audits. A run belongs to its partnership: that partnership's commissioners see it, and a carer
+partner it names may read it once finished, while the partnership is current; anyone else gets the same 404 as for
+a run that does not exist. Only commissioners change a run. The tables are built from the frozen snapshot only."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
+from django.urls import reverse
+from django.utils.formats import date_format
 
 from audits.figures import STEPS
-from audits.models import AuditFigure, AuditRun
-from breakthrough.models import Role
+from audits.models import AuditFigure, AuditRun, AuditSettings
+from breakthrough.models import CarerPartner, Role
 from breakthrough.money import format_pence
+from breakthrough.partners import Reading
 
 BREAKDOWN_HEADERS = {
     "locality": "Locality",
@@ -25,16 +30,64 @@ BREAKDOWN_HEADERS = {
 
 
 def audit_runs(*, fetched_by):
-    if fetched_by.role != Role.COMMISSIONER or fetched_by.partnership_id is None:
+    """The runs the user may read: their partnership's (a commissioner), or the finished runs that name them as a
+    current carer partner of the run's partnership (a carer)."""
+    if not getattr(fetched_by, "is_authenticated", False) or not fetched_by.is_active:
         return AuditRun.objects.none()
-    return AuditRun.objects.filter(partnership_id=fetched_by.partnership_id).select_related("started_by")
+    if fetched_by.role == Role.COMMISSIONER and fetched_by.partnership_id is not None:
+        return AuditRun.objects.filter(partnership_id=fetched_by.partnership_id).select_related("started_by")
+    if fetched_by.role == Role.CARER:
+        named = CarerPartner.objects.current().filter(
+            audit_runs=OuterRef("pk"), user=fetched_by, partnership_id=OuterRef("partnership_id")
+        )
+        return AuditRun.objects.filter(Exists(named), state=AuditRun.State.FINISHED).select_related("started_by")
+    return AuditRun.objects.none()
 
 
-def audit_run_get(*, fetched_by, pk: int) -> AuditRun:
-    run = audit_runs(fetched_by=fetched_by).select_related("partnership").filter(pk=pk).first()
+def audit_runs_to_change(*, fetched_by):
+    """The runs the user may change (start again, write findings and views, name partners): commissioners' only."""
+    if fetched_by.role != Role.COMMISSIONER:
+        return AuditRun.objects.none()
+    return audit_runs(fetched_by=fetched_by)
+
+
+def may_change(user, run: AuditRun) -> bool:
+    return user.role == Role.COMMISSIONER and user.partnership_id == run.partnership_id
+
+
+def audit_run_get(*, fetched_by, pk: int, to_change: bool = False) -> AuditRun:
+    runs = audit_runs_to_change(fetched_by=fetched_by) if to_change else audit_runs(fetched_by=fetched_by)
+    run = runs.select_related("partnership").filter(pk=pk).first()
     if run is None:
         raise Http404("No such audit.")
     return run
+
+
+def minimum_nights(*, fetched_by) -> int | None:
+    """The commissioner's partnership's minimum entitlement in nights a year, or None when it is not set."""
+    if fetched_by.role != Role.COMMISSIONER or fetched_by.partnership_id is None:
+        return None
+    found = AuditSettings.objects.filter(partnership_id=fetched_by.partnership_id).values_list("minimum_nights")
+    return next((nights for (nights,) in found), None)
+
+
+def named_partners(run: AuditRun) -> list[CarerPartner]:
+    """The carer partners named on the run, current or since ended, with their users."""
+    return list(run.carer_partners.select_related("user").order_by("user__first_name", "user__email", "pk"))
+
+
+def partner_readings(*, fetched_by) -> list[Reading]:
+    """For the carer's home page (breakthrough.partners): the finished audits that name them."""
+    runs = audit_runs(fetched_by=fetched_by).select_related("partnership").order_by("-period_end", "-pk")
+    return [
+        Reading(
+            title=f"Local audit of {run.partnership.name}, {date_format(run.period_start, 'j F Y')} to "
+            f"{date_format(run.period_end, 'j F Y')}",
+            url=reverse("audits:run", kwargs={"pk": run.pk}),
+            hint="the figures, what the commissioners found and carers' views",
+        )
+        for run in runs
+    ]
 
 
 def number(value) -> Decimal | None:
@@ -111,11 +164,22 @@ def audit_tables(run: AuditRun) -> list[tuple[str, list[Table]]]:
 
 @dataclass
 class Change:
+    """A figure's total, or one of its groups, in two runs: before, after, the change and its direction."""
+
     label: str
     unit: str
     code: str
     before: object
     after: object
+    by: list[str] = field(default_factory=list)  # a group's labels, in the figure's breakdown order
+    only_in: str = ""  # "earlier" or "later" when only one run has the group (or the figure)
+    headers: list[str] = field(default_factory=list)  # the breakdown's headers, for a figure's groups
+    groups: list["Change"] = field(default_factory=list)
+
+    @property
+    def by_cells(self) -> list[tuple[str, str]]:
+        """A group's (header, label) pairs."""
+        return list(zip(self.headers, self.by, strict=True))
 
     @property
     def difference(self) -> Decimal | None:
@@ -125,7 +189,9 @@ class Change:
 
     @property
     def direction(self) -> str:
-        """In words (never by colour alone): Up, Down, No change, or Not comparable."""
+        """In words (never by colour alone): Up, Down, No change, only in one audit, or Not comparable."""
+        if self.only_in:
+            return f"Only in the {self.only_in} audit"
         if self.difference is None:
             return "Not comparable"
         if self.difference > 0:
@@ -136,11 +202,11 @@ class Change:
 
     @property
     def before_shown(self) -> str:
-        return shown(self.before, self.unit)
+        return "Not in this audit" if self.only_in == "later" else shown(self.before, self.unit)
 
     @property
     def after_shown(self) -> str:
-        return shown(self.after, self.unit)
+        return "Not in this audit" if self.only_in == "earlier" else shown(self.after, self.unit)
 
     @property
     def difference_shown(self) -> str:
@@ -150,15 +216,45 @@ class Change:
         return sign + shown(abs(self.difference), self.unit)
 
 
+def _group_key(row: dict) -> frozenset:
+    return frozenset((name, str(value)) for name, value in row["by"].items())
+
+
+def _group_changes(figure: AuditFigure, before: AuditFigure | None, after: AuditFigure | None) -> list[Change]:
+    """The figure's groups matched by their "by" keys: the later run's groups in its order, then the groups only the
+    earlier one has."""
+    earlier = {_group_key(row): row for row in (before.rows if before else [])}
+    later = {_group_key(row): row for row in (after.rows if after else [])}
+    keys = list(later) + [key for key in earlier if key not in later]
+    changes = []
+    for key in keys:
+        row = later.get(key) or earlier[key]
+        only_in = "" if key in earlier and key in later else ("later" if key in later else "earlier")
+        changes.append(
+            Change(
+                label=figure.label,
+                unit=figure.unit,
+                code=figure.code,
+                before=earlier[key]["value"] if key in earlier else None,
+                after=later[key]["value"] if key in later else None,
+                by=[str(row["by"].get(name, "")) for name in figure.breakdown],
+                only_in=only_in,
+                headers=[BREAKDOWN_HEADERS.get(name, name.title()) for name in figure.breakdown],
+            )
+        )
+    return changes
+
+
 def audit_compare(earlier: AuditRun, later: AuditRun) -> list[Change]:
-    """The totals of two runs side by side, figure by figure (a figure only one run has shows as not
-    comparable)."""
+    """Two runs side by side, figure by figure: each total, and each group of the figure matched by its "by" keys
+    (locality, kind, needs...). A figure or a group only one run has says which."""
     before = {f.code: f for f in earlier.figures.all()}
     after = {f.code: f for f in later.figures.order_by("position")}
     codes = list(after) + [code for code in before if code not in after]
     changes = []
     for code in codes:
         figure = after.get(code) or before[code]
+        only_in = "" if code in before and code in after else ("later" if code in after else "earlier")
         changes.append(
             Change(
                 label=figure.label,
@@ -166,6 +262,9 @@ def audit_compare(earlier: AuditRun, later: AuditRun) -> list[Change]:
                 code=code,
                 before=before[code].total if code in before else None,
                 after=after[code].total if code in after else None,
+                only_in=only_in,
+                headers=[BREAKDOWN_HEADERS.get(name, name.title()) for name in figure.breakdown],
+                groups=_group_changes(figure, before.get(code), after.get(code)) if figure.breakdown else [],
             )
         )
     return changes

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from audits import figures as definitions
-from audits.models import AuditFigure, AuditRun, CarerView
+from audits.models import AuditFigure, AuditRun, AuditSettings, CarerView
 from breakthrough.audit import log_action
-from breakthrough.models import Role
+from breakthrough.models import CarerPartner, Partnership, Role
 
 
 def _check_commissioner(by, partnership_id: int) -> None:
@@ -168,3 +168,49 @@ def carer_view_add(*, run: AuditRun, by, summary: str, gathered_by: str, gathere
     view.save()
     log_action(view, "audits.carer_view.added", user=by)
     return view
+
+
+@transaction.atomic
+def audit_name_partners(*, run: AuditRun, partners, by) -> AuditRun:
+    """Name these current carer partners of the run's partnership on the finished run (and no other current ones):
+    they may then read it. Partners named before who have since ended stay on the record; they read nothing."""
+    _check_commissioner(by, run.partnership_id)
+    if run.state != AuditRun.State.FINISHED:
+        raise ValidationError("Carer partners can be named once the audit has finished.")
+    chosen = {partner.pk for partner in partners}
+    current = set(CarerPartner.objects.current().filter(partnership_id=run.partnership_id).values_list("pk", flat=True))
+    if chosen - current:
+        raise ValidationError({"carer_partners": "Choose from your partnership's current carer partners"})
+    run = AuditRun.objects.select_for_update().get(pk=run.pk)
+    named = set(run.carer_partners.values_list("pk", flat=True))
+    kept = named - current  # ended since: their naming is history
+    if named == kept | chosen:
+        return run
+    run.carer_partners.set(kept | chosen)
+    log_action(
+        run,
+        "audits.run.partners_named",
+        user=by,
+        data={"named": sorted(chosen - named), "unnamed": sorted((named & current) - chosen)},
+    )
+    return run
+
+
+@transaction.atomic
+def audit_settings_set_minimum(*, partnership_id: int, nights: int, by) -> AuditSettings:
+    """The partnership's minimum entitlement, in nights of break a year, that the access figures measure against."""
+    _check_commissioner(by, partnership_id)
+    if not isinstance(nights, int) or not 1 <= nights <= 365:
+        raise ValidationError({"minimum_nights": "The minimum entitlement must be a whole number from 1 to 365"})
+    # The partnership's row is locked first, so two first settings at the same moment make one row, not an error.
+    Partnership.objects.select_for_update().filter(pk=partnership_id).first()
+    settings = AuditSettings.objects.filter(partnership_id=partnership_id).first()
+    before = settings.minimum_nights if settings else None
+    if settings is None:
+        settings = AuditSettings.objects.create(partnership_id=partnership_id, minimum_nights=nights)
+    elif before != nights:
+        settings.minimum_nights = nights
+        settings.save(update_fields=["minimum_nights"])
+    if before != nights:
+        log_action(settings, "audits.settings.minimum_nights_set", user=by, data={"before": before, "after": nights})
+    return settings

@@ -1,5 +1,6 @@
-"""Local audit pages, for the partnership's commissioners only (anyone else: 404, as for a run that does not
-exist). Views are thin: the forms check input, the services write, the selectors read."""
+"""Local audit pages, for the partnership's commissioners, and for reading only, the carer partners named on a
+finished audit (anyone else: 404, as for a run that does not exist). Views are thin: the forms check input, the
+services write, the selectors read and decide who sees what."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,15 +11,29 @@ from django.views.decorators.http import require_http_methods
 
 from audits import forms, reports, selectors, services
 from audits.models import AuditRun
+from breakthrough import partners
 from breakthrough.forms import apply_service_errors, posted
+
+# How often the progress page reloads itself without JavaScript (its meta refresh), in seconds.
+PROGRESS_REFRESH_SECONDS = 3
+MINIMUM_INTRO = (
+    "Breakthrough Manifesto point 10: the least a carer with the highest assessed need should get. The audit "
+    "counts the carers with the highest need who got at least this many nights, pro rata to the audit's period."
+)
 
 
 def _run(request, pk) -> AuditRun:
+    """A run the user may read."""
     return selectors.audit_run_get(fetched_by=request.user, pk=pk)
 
 
-def _finished(request, pk) -> AuditRun:
-    run = _run(request, pk)
+def _own(request, pk) -> AuditRun:
+    """A run the user may change: a commissioner's of their partnership."""
+    return selectors.audit_run_get(fetched_by=request.user, pk=pk, to_change=True)
+
+
+def _finished(request, pk, *, to_change: bool = False) -> AuditRun:
+    run = _own(request, pk) if to_change else _run(request, pk)
     if run.state != AuditRun.State.FINISHED:
         raise Http404("The audit has not finished.")
     return run
@@ -26,7 +41,8 @@ def _finished(request, pk) -> AuditRun:
 
 def audit_list(request):
     runs = selectors.audit_runs(fetched_by=request.user)
-    return render(request, "audits/list.html", {"runs": runs})
+    minimum = selectors.minimum_nights(fetched_by=request.user)
+    return render(request, "audits/list.html", {"runs": runs, "minimum_nights": minimum})
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,16 +66,66 @@ def audit_new(request):
 
 def audit_run(request, pk):
     run = _run(request, pk)
-    context = {"run": run, "others": selectors.audit_runs(fetched_by=request.user).filter(state="finished")}
+    can_change = selectors.may_change(request.user, run)
+    context = {"run": run, "can_change": can_change, "refresh_seconds": PROGRESS_REFRESH_SECONDS}
+    context["others"] = selectors.audit_runs(fetched_by=request.user).filter(state="finished").exclude(pk=run.pk)
     if run.state == AuditRun.State.FINISHED:
         context.update(steps=selectors.audit_tables(run), views=run.carer_views.all())
-        context["others"] = context["others"].exclude(pk=run.pk)
+        context["named"] = selectors.named_partners(run)
+        if can_change:
+            context["partners_form"] = _partners_form(run, None)
     return render(request, "audits/run.html", context)
+
+
+def _partners_form(run, data) -> forms.NamePartnersForm:
+    named = [partner.pk for partner in run.carer_partners.all()]
+    return forms.NamePartnersForm(
+        data, partners=partners.current_partners(run.partnership_id), initial={"carer_partners": named}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def audit_partners(request, pk):
+    """Which current carer partners the audit names (they may then read it)."""
+    run = _finished(request, pk, to_change=True)
+    form = _partners_form(run, posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.audit_name_partners(run=run, partners=form.cleaned_data["carer_partners"], by=request.user)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "The carer partners named on this audit are saved.")
+            return redirect("audits:run", pk=run.pk)
+    back = reverse("audits:run", args=[run.pk])
+    return render(request, "form_page.html", {"form": form, "title": form.title, "back_url": back, "caption": run})
+
+
+@require_http_methods(["GET", "POST"])
+def minimum_entitlement(request):
+    """The partnership's minimum entitlement, which the access figures measure against."""
+    form = forms.MinimumEntitlementForm(
+        posted(request), initial={"minimum_nights": selectors.minimum_nights(fetched_by=request.user)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.audit_settings_set_minimum(
+                partnership_id=request.user.partnership_id,
+                nights=form.cleaned_data["minimum_nights"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "The minimum entitlement is saved. Audits you start from now count against it.")
+            return redirect("audits:list")
+    context = {"form": form, "title": form.title, "back_url": reverse("audits:list"), "intro": MINIMUM_INTRO}
+    return render(request, "form_page.html", context)
 
 
 def audit_status(request, pk):
     """The run's progress as JSON, for the progress page's script."""
-    run = _run(request, pk)
+    run = _own(request, pk)
     return JsonResponse(
         {
             "state": run.state,
@@ -76,7 +142,7 @@ def audit_status(request, pk):
 @require_http_methods(["GET", "POST"])
 def audit_retry(request, pk):
     """A failed run, queued again (GET asks to confirm)."""
-    run = _run(request, pk)
+    run = _own(request, pk)
     if run.state != AuditRun.State.FAILED:
         return redirect("audits:run", pk=run.pk)
     form = forms.ConfirmForm(posted(request))
@@ -95,7 +161,7 @@ def audit_retry(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def audit_findings(request, pk):
-    run = _finished(request, pk)
+    run = _finished(request, pk, to_change=True)
     initial = {name: getattr(run, name) for name in services.FINDINGS}
     form = forms.FindingsForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -108,7 +174,7 @@ def audit_findings(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def carer_view_new(request, pk):
-    run = _finished(request, pk)
+    run = _finished(request, pk, to_change=True)
     form = forms.CarerViewForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:

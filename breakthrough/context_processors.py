@@ -42,6 +42,7 @@ _NAV = {
         ("Local audits", "audits:list"),
         ("Outcomes", "commissioning:outcomes"),
         ("Transformation plans", "commissioning:plans:list"),
+        ("Carer partners", "commissioning:partners"),
     ],
     Role.NATIONAL: [("National figures", "commissioning:national"), ("Outcomes", "commissioning:national_outcomes")],
     Role.ADMIN: [

@@ -303,3 +303,24 @@ def posted(request):
 
 def posted_files(request):
     return request.FILES if request.method == "POST" else None
+
+
+class PartnerAgreeForm(forms.Form):
+    """The carer's yes to the wording on the page; `digest` says which wording the page showed."""
+
+    title = "Agree to be a carer partner"
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper()
+
+
+class PartnerEndForm(forms.Form):
+    """A confirmation with nothing to fill in: ending or withdrawing from a carer partnership."""
+
+    title = "Stop being a carer partner"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper()

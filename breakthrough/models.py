@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from breakthrough.submissions import key_field, unique_per
 from breakthrough.validators import refuse_bidi_controls
 
 
@@ -204,6 +205,16 @@ class AuditEvent(models.Model):
 
 
 class CarerPartnerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A partnership's commissioners see its partners; a carer sees their own; the platform's admins all."""
+        if user.role == Role.ADMIN:
+            return self
+        if user.role == Role.COMMISSIONER and user.partnership_id is not None:
+            return self.filter(partnership_id=user.partnership_id)
+        if user.role == Role.CARER:
+            return self.filter(user=user)
+        return self.none()
+
     def current(self):
         """Partners who have agreed and not since withdrawn: the only ones an audit or a plan may name."""
         return self.filter(agreed_at__isnull=False, withdrawn_at__isnull=True)
@@ -222,6 +233,12 @@ class CarerPartner(models.Model):
     agreement = models.TextField("the wording the carer agreed to", blank=True)
     agreed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Who ended it, when it has ended: the carer (withdrew, or declined the invitation) or a commissioner.
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The invitation form's key (breakthrough/submissions.py): the same form sent twice invites, and e-mails, once.
+    submission_key = key_field()
 
     objects = CarerPartnerQuerySet.as_manager()
 
@@ -229,6 +246,7 @@ class CarerPartner(models.Model):
         ordering = ["partnership__name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["partnership", "user"], name="carer_partner_once_per_partnership"),
+            unique_per("partnership", name="carer_partner_invited_once"),
             models.CheckConstraint(
                 condition=Q(agreed_at__isnull=True) | ~Q(agreement=""), name="carer_partner_agreed_to_wording"
             ),
@@ -240,3 +258,10 @@ class CarerPartner(models.Model):
     @property
     def is_current(self) -> bool:
         return self.agreed_at is not None and self.withdrawn_at is None
+
+    @property
+    def state(self) -> str:
+        """invited (waiting for the carer), agreed (a current partner) or ended (withdrawn, declined or ended)."""
+        if self.withdrawn_at is not None:
+            return "ended"
+        return "agreed" if self.agreed_at is not None else "invited"

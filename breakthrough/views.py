@@ -7,12 +7,20 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from breakthrough import selectors, services
+from breakthrough import partners, selectors, services
 from breakthrough.decorators import role_required
-from breakthrough.forms import AcceptInvitationForm, InvitationForm, apply_service_errors, posted
+from breakthrough.forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    PartnerAgreeForm,
+    PartnerEndForm,
+    apply_service_errors,
+    posted,
+)
 from breakthrough.models import Role
 
 ROLE_HOME = {
@@ -107,3 +115,51 @@ def invitation_accept(request, token):
         "breakthrough/invitation_accept.html",
         {"form": form, "title": form.title, "invitation": invitation},
     )
+
+
+@role_required(Role.CARER)
+@require_http_methods(["GET", "POST"])
+def partner_agree(request, pk):
+    """An invitation to be a carer partner: the wording, and the carer's yes (or, once agreed, what they agreed)."""
+    partner = partners.partner_get(fetched_by=request.user, pk=pk)
+    wording = partner.agreement if partner.is_current else partners.agreement_wording(partner.partnership)
+    form = PartnerAgreeForm(posted(request), initial={"digest": partners.wording_digest(wording)})
+    if request.method == "POST" and partner.state != "ended" and form.is_valid():
+        try:
+            partners.carer_partner_agree(partner=partner, by=request.user, digest=form.cleaned_data["digest"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            form.data = form.data.copy()
+            form.data["digest"] = partners.wording_digest(wording)  # the wording shown now
+        else:
+            messages.success(request, f"You are now a carer partner of {partner.partnership.name}.")
+            return redirect("brokerage:carer_home")
+    context = {"form": form, "partner": partner, "wording": wording.splitlines()}
+    return render(request, "breakthrough/partner_agree.html", context)
+
+
+@role_required(Role.CARER)
+@require_http_methods(["GET", "POST"])
+def partner_withdraw(request, pk):
+    """The carer stops being a partner, or says no to an invitation (GET asks to confirm)."""
+    partner = partners.partner_get(fetched_by=request.user, pk=pk)
+    if partner.state == "ended":
+        return redirect("partner_agree", pk=partner.pk)
+    form = PartnerEndForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        partners.carer_partner_end(partner=partner, by=request.user)
+        messages.success(request, f"You are no longer a carer partner of {partner.partnership.name}.")
+        return redirect("brokerage:carer_home")
+    invited = partner.state == "invited"
+    context = {
+        "form": form,
+        "title": "Say no to being a carer partner" if invited else form.title,
+        "caption": partner.partnership.name,
+        "back_url": reverse("partner_agree", kwargs={"pk": partner.pk}),
+        "submit": "Say no" if invited else "Stop being a carer partner",
+        "intro": "The invitation ends. The partnership's commissioners can invite you again if you change your mind."
+        if invited
+        else "You will no longer be able to read the audits and plans you were named on. "
+        "The partnership's commissioners can invite you again if you change your mind.",
+    }
+    return render(request, "form_page.html", context)

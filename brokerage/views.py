@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from breakthrough import partners
 from breakthrough.decorators import role_required
 from breakthrough.forms import apply_service_errors, posted
 from breakthrough.models import Role
@@ -67,6 +68,9 @@ def carer_home(request):
             "exists": selectors.carer_support_exists(carer=carer, fetched_by=request.user),
             "breaks": booking_selectors.carer_summary(carer=carer, fetched_by=request.user),
             "feedback_tasks": feedback_selectors.carer_feedback_tasks(carer=carer, fetched_by=request.user),
+            "partner_invitations": partners.carer_invitations(fetched_by=request.user),
+            "partner_of": partners.carer_partnerships(fetched_by=request.user),
+            "partner_readings": partners.partner_readings(fetched_by=request.user),
             "referral": referral,
             "referral_words": referral_wording.for_carer(referral) if referral else None,
         },

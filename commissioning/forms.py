@@ -2,6 +2,7 @@ from crispy_forms_gds.layout import Field
 from django import forms
 
 from breakthrough.forms import gds_helper
+from breakthrough.submissions import SubmissionKeyField, give_fresh_key
 
 PERIODS = {"3": "The last 3 months", "6": "The last 6 months", "12": "The last 12 months", "24": "The last 24 months"}
 DEFAULT_PERIOD = 6
@@ -57,3 +58,25 @@ class OutcomesPeriodForm(forms.Form):
         """The chosen period, or the last 12 months where none (or one not on offer) was chosen."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         return int(data.get("period") or OUTCOMES_PERIOD)
+
+
+class PartnerInviteForm(forms.Form):
+    title = "Invite a carer partner"
+    email = forms.EmailField(
+        label="Email address",
+        help_text="The address the carer registered with. They must be registered with your partnership.",
+        max_length=254,
+        error_messages={
+            "required": "Enter the carer’s email address",
+            "invalid": "Enter an email address in the right format, like name@example.org",
+            "max_length": "The email address must be 254 characters or fewer",
+        },
+    )
+    submission_key = SubmissionKeyField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        give_fresh_key(self)
+        self.helper = gds_helper(
+            Field.text("email", field_width=30, autocomplete="off", spellcheck="false"), Field("submission_key")
+        )

@@ -17,6 +17,8 @@ from tests.factories import staff
 pytestmark = pytest.mark.django_db
 
 PUBLIC = "public"
+# Every carer persona: the two households, and a carer partner of X whom no audit names.
+_ANY_CARER = {"carer_a", "carer_b", "partner_bx"}
 # Brokers and assessors of either partnership, and admin: the RAS pages that list their own partnership's records.
 RAS_READERS = {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}
 
@@ -111,6 +113,30 @@ def _audit(w, state="finished", **kwargs):
 
 
 _COMMISSIONER_X = {"commissioner_x"}
+# A finished audit of X names carer A as a current carer partner: they read it; the partner of X it does not name
+# (partner_bx), carer B in Y, and every other persona get 404.
+_READERS_X = {"commissioner_x", "carer_a"}
+
+
+def _partner(w, carer, *, agreed=True):
+    """The carer's partner row with X (agreed unless told)."""
+    from django.utils import timezone
+
+    from breakthrough.models import CarerPartner
+
+    x = w.personas["commissioner_x"]
+    fields = {"agreement": "I agree", "agreed_at": timezone.now()} if agreed else {}
+    partner, _ = CarerPartner.objects.update_or_create(
+        partnership_id=x.partnership_id, user=carer.user, defaults={"invited_by": x, **fields}
+    )
+    return partner
+
+
+def _named_audit(w, **kwargs):
+    """A finished audit of X that names carer A as a carer partner."""
+    run = _audit(w, **kwargs)
+    run.carer_partners.add(_partner(w, w.carer_a))
+    return run
 
 
 def _funds():
@@ -173,11 +199,11 @@ PAGES = {
     "invitation_accept": (lambda w: {"token": "no-such-token"}, "invitation"),
     "platform_home": (lambda w: {}, {"admin"}),
     "invitation_create": (lambda w: {}, {"admin"}),
-    "brokerage:carer_home": (lambda w: {}, {"carer_a", "carer_b"}),
-    "brokerage:about_you_check": (lambda w: {}, {"carer_a", "carer_b"}),
-    "brokerage:about_you_step": (lambda w: {"step": "name"}, {"carer_a", "carer_b"}),
-    "brokerage:people_list": (lambda w: {}, {"carer_a", "carer_b"}),
-    "brokerage:person_add": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:carer_home": (lambda w: {}, _ANY_CARER),
+    "brokerage:about_you_check": (lambda w: {}, _ANY_CARER),
+    "brokerage:about_you_step": (lambda w: {"step": "name"}, _ANY_CARER),
+    "brokerage:people_list": (lambda w: {}, _ANY_CARER),
+    "brokerage:person_add": (lambda w: {}, _ANY_CARER),
     "brokerage:person_check": (lambda w: {"pk": w.carer_a.person.pk}, {"carer_a"}),
     "brokerage:person_remove": (lambda w: {"pk": w.carer_a.person.pk}, {"carer_a"}),
     "brokerage:person_step": (lambda w: {"pk": w.carer_a.person.pk, "step": "needs"}, {"carer_a"}),
@@ -265,18 +291,25 @@ PAGES = {
     "commissioning:plans:partner_list": (lambda w: _tp().partner_list_kwargs(w), {"carer_a"}),
     "audits:list": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
     "audits:new": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
-    "audits:run": (lambda w: {"pk": _audit(w).pk}, _COMMISSIONER_X),
-    "audits:status": (lambda w: {"pk": _audit(w, "running").pk}, _COMMISSIONER_X),
-    "audits:retry": (lambda w: {"pk": _audit(w, "failed").pk}, _COMMISSIONER_X),
-    "audits:findings": (lambda w: {"pk": _audit(w).pk}, _COMMISSIONER_X),
-    "audits:carer_view_new": (lambda w: {"pk": _audit(w).pk}, _COMMISSIONER_X),
-    "audits:compare": (lambda w: {"pk": _audit(w).pk, "other_pk": _audit(w).pk}, _COMMISSIONER_X),
-    "audits:pdf": (lambda w: {"pk": _audit(w).pk}, _COMMISSIONER_X),
-    "audits:xlsx": (lambda w: {"pk": _audit(w).pk}, _COMMISSIONER_X),
-    "audits:csv": (lambda w: {"pk": _audit(w).pk, "code": "demand.referrals"}, _COMMISSIONER_X),
-    "brokerage:bookings:book_session": (lambda w: _bk().session_kwargs(w), {"carer_a", "carer_b"}),
-    "brokerage:bookings:book_nights": (lambda w: _bk().nights_kwargs(w), {"carer_a", "carer_b"}),
-    "brokerage:bookings:stay": (lambda w: _bk().nights_kwargs(w), {"carer_a", "carer_b"}),
+    "audits:run": (lambda w: {"pk": _named_audit(w).pk}, _READERS_X),
+    "audits:status": (lambda w: {"pk": _named_audit(w, state="running").pk}, _COMMISSIONER_X),
+    "audits:retry": (lambda w: {"pk": _named_audit(w, state="failed").pk}, _COMMISSIONER_X),
+    "audits:findings": (lambda w: {"pk": _named_audit(w).pk}, _COMMISSIONER_X),
+    "audits:carer_view_new": (lambda w: {"pk": _named_audit(w).pk}, _COMMISSIONER_X),
+    "audits:compare": (lambda w: {"pk": _named_audit(w).pk, "other_pk": _named_audit(w).pk}, _READERS_X),
+    "audits:pdf": (lambda w: {"pk": _named_audit(w).pk}, _READERS_X),
+    "audits:xlsx": (lambda w: {"pk": _named_audit(w).pk}, _READERS_X),
+    "audits:csv": (lambda w: {"pk": _named_audit(w).pk, "code": "demand.referrals"}, _READERS_X),
+    "audits:partners": (lambda w: {"pk": _named_audit(w).pk}, _COMMISSIONER_X),
+    "audits:minimum_entitlement": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
+    "commissioning:partners": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
+    "commissioning:partner_invite": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
+    "commissioning:partner_end": (lambda w: {"pk": _partner(w, w.carer_a).pk}, {"commissioner_x"}),
+    "partner_agree": (lambda w: {"pk": _partner(w, w.carer_a, agreed=False).pk}, {"carer_a"}),
+    "partner_withdraw": (lambda w: {"pk": _partner(w, w.carer_a).pk}, {"carer_a"}),
+    "brokerage:bookings:book_session": (lambda w: _bk().session_kwargs(w), _ANY_CARER),
+    "brokerage:bookings:book_nights": (lambda w: _bk().nights_kwargs(w), _ANY_CARER),
+    "brokerage:bookings:stay": (lambda w: _bk().nights_kwargs(w), _ANY_CARER),
     "brokerage:bookings:staff_stay": (
         lambda w: _bk().staff_nights_kwargs(w),
         {"broker_x", "assessor_x", "admin"},
@@ -289,8 +322,8 @@ PAGES = {
         lambda w: _bk().staff_nights_kwargs(w),
         {"broker_x", "assessor_x", "admin"},
     ),
-    "brokerage:bookings:breaks": (lambda w: {}, {"carer_a", "carer_b"}),
-    "brokerage:bookings:calendar_renew": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:bookings:breaks": (lambda w: {}, _ANY_CARER),
+    "brokerage:bookings:calendar_renew": (lambda w: {}, _ANY_CARER),
     "brokerage:bookings:booking_detail": (
         lambda w: _bk().booking_kwargs(w),
         {"carer_a", "broker_x", "assessor_x", "admin"},
@@ -313,8 +346,8 @@ PAGES = {
     "brokerage:feedback:thanks": (lambda w: _feedback().access_booking_kwargs(w), _ANSWERING_X),
     "brokerage:providers:feedback_list": (lambda w: {}, {"provider"}),
     "brokerage:providers:offer_feedback": (lambda w: _feedback().access_offer_kwargs(w), {"provider"}),
-    "brokerage:referrals:your_referrals": (lambda w: {}, {"carer_a", "carer_b"}),
-    "brokerage:referrals:refer": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:referrals:your_referrals": (lambda w: {}, _ANY_CARER),
+    "brokerage:referrals:refer": (lambda w: {}, _ANY_CARER),
     "brokerage:referrals:your_referral": (lambda w: _ref().referral_kwargs(w), {"carer_a"}),
     "brokerage:referrals:queue": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}),
     "brokerage:referrals:new_carer": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}),
@@ -346,8 +379,8 @@ PAGES = {
     "ras:questionnaire_new_version": (lambda w: _ras().questionnaire_kwargs(w), {"assessor_x", "admin"}),
     "ras:questionnaire_version": (lambda w: _ras().version_kwargs(w), {"broker_x", "assessor_x", "admin"}),
     "ras:questionnaire_publish": (lambda w: _ras().version_kwargs(w), {"assessor_x", "admin"}),
-    "ras:carer_budget": (lambda w: {}, {"carer_a", "carer_b"}),
-    "brokerage:plans:carer_versions": (lambda w: {}, {"carer_a", "carer_b"}),
+    "ras:carer_budget": (lambda w: {}, _ANY_CARER),
+    "brokerage:plans:carer_versions": (lambda w: {}, _ANY_CARER),
     "brokerage:plans:carer_plan": (lambda w: _plans().carer_plan(w), {"carer_a"}),
     "brokerage:plans:carer_details": (lambda w: _plans().carer_plan(w), {"carer_a"}),
     "brokerage:plans:carer_budget": (lambda w: _plans().carer_plan(w), {"carer_a"}),
@@ -397,7 +430,7 @@ PAGES = {
     "brokerage:funds:adjustment_detail": (lambda w: _funds().adjustment_kwargs(w), _HUB_X),
     "brokerage:funds:overdraft_detail": (lambda w: _funds().overdraft_kwargs(w), _HUB_X),
     # The carer's money, statements and the hub's finance exports (brokerage/funds/carer_urls.py).
-    "brokerage:funds_carer:money": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:funds_carer:money": (lambda w: {}, _ANY_CARER),
     "brokerage:funds_carer:carer_statement": (lambda w: _money().carer_a_fund(w), {"carer_a"}),
     "brokerage:funds_carer:carer_statement_pdf": (lambda w: _money().carer_a_fund(w), {"carer_a"}),
     "brokerage:funds_carer:carer_statement_csv": (lambda w: _money().carer_a_fund(w), {"carer_a"}),
@@ -405,15 +438,15 @@ PAGES = {
     "brokerage:funds_carer:staff_statement_pdf": (lambda w: _money().carer_a_fund(w), _HUB_X),
     "brokerage:funds_carer:staff_statement_csv": (lambda w: _money().carer_a_fund(w), _HUB_X),
     "brokerage:funds_carer:finance_exports": (lambda w: {}, {"broker_x", "broker_y", "admin"}),
-    "brokerage:grants:carer_list": (lambda w: {}, {"carer_a", "carer_b"}),
-    "brokerage:grants:carer_apply": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:grants:carer_list": (lambda w: {}, _ANY_CARER),
+    "brokerage:grants:carer_apply": (lambda w: {}, _ANY_CARER),
     "brokerage:grants:carer_detail": (lambda w: _grants().application(w), {"carer_a"}),
     "brokerage:grants:panel": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}),
     "brokerage:grants:scheme_edit": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y"}),
     "brokerage:grants:meeting_add": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y"}),
     "brokerage:grants:meeting_detail": (lambda w: _grants().meeting(w), _HUB_X),
     "brokerage:grants:application_decide": (lambda w: _grants().application(w), _HUB_X),
-    "brokerage:grants:dp_carer": (lambda w: {}, {"carer_a", "carer_b"}),
+    "brokerage:grants:dp_carer": (lambda w: {}, _ANY_CARER),
     "brokerage:grants:dp_spend_add": (lambda w: _grants().fund(w), {"carer_a", *_HUB_X}),
     "brokerage:grants:dp_receipt": (lambda w: _grants().receipt(w), {"carer_a", *_HUB_X}),
     "brokerage:grants:dp_hub_list": (lambda w: {}, {"broker_x", "assessor_x", "broker_y", "assessor_y", "admin"}),
@@ -447,7 +480,7 @@ def test_every_page_is_in_the_access_table():
 
 
 @pytest.fixture
-def world(x, y, carer_a, carer_b, provider_user, admin_user, national_user, outsider):
+def world(x, y, carer_a, carer_b, carer_b_in_x, provider_user, admin_user, national_user, outsider):
     class World:
         pass
 
@@ -456,6 +489,7 @@ def world(x, y, carer_a, carer_b, provider_user, admin_user, national_user, outs
     w.personas = {
         "carer_a": carer_a.user,
         "carer_b": carer_b.user,
+        "partner_bx": carer_b_in_x.user,
         "broker_x": x.broker,
         "assessor_x": x.assessor,
         "commissioner_x": x.commissioner,
@@ -468,6 +502,7 @@ def world(x, y, carer_a, carer_b, provider_user, admin_user, national_user, outs
         "volunteer": staff(Role.VOLUNTEER, x.hub, email="volunteer@x.example"),
         "outsider": outsider,
     }
+    _partner(w, carer_b_in_x)  # a current carer partner of X, whom no audit names
     return w
 
 

@@ -125,7 +125,22 @@ REQUIRED = {
     "TargetFigureForm": lambda: {"audits": []},
     "TargetForm": lambda: {"choices": [("total", "The whole partnership: 3"), ("row-0", "Locality X North: 3")]},
     "PublishForm": lambda: {"first": False},
+    "NamePartnersForm": lambda: {"partners": _partners()},
 }
+
+
+def _partners():
+    from breakthrough.models import CarerPartner
+
+    carer = CarerFactory(user=UserFactory())
+    CarerPartner.objects.create(
+        partnership=PartnershipFactory(),
+        user=carer.user,
+        invited_by=UserFactory(),
+        agreement="I agree",
+        agreed_at=timezone.now(),
+    )
+    return CarerPartner.objects.current()
 
 
 def _questionnaire():

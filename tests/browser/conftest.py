@@ -3,7 +3,10 @@
 Every test in this folder is marked `browser` (deselect with `-m "not browser"`). Fixtures:
 
     page         a fresh browser context (own cookies) and page, whose base_url is the live server
-    new_page     makes another, for a second person in the same test (each with its own cookies)
+    new_page     makes another, for a second person in the same test (each with its own cookies);
+                 new_page(java_script_enabled=False) for a browser without JavaScript
+    refreshes    refreshes(page): how many times the page has reloaded itself (a meta refresh) since it was last
+                 checked; those loads of the same address count as looked at
     checkpoint   checkpoint(page, "Page title") waits for the page, saves a screenshot to
                  test-artifacts/screenshots/<test>/<n>-<slug>.png and fails on any axe (WCAG 2.2 AA) violation;
                  then does it all again at a phone's 320 CSS px (<n>-<slug>-320.png), where it also fails if the
@@ -194,11 +197,12 @@ def new_page(chromium, live_server, _browser_session):
     """new_page() -> a page in a new browser context: another person, with their own cookies."""
     contexts = []
 
-    def make():
-        context = chromium.new_context(base_url=live_server.url, locale="en-GB", viewport=DESKTOP)
+    def make(**options):
+        context = chromium.new_context(base_url=live_server.url, locale="en-GB", viewport=DESKTOP, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
+        page.scripts_off = options.get("java_script_enabled") is False  # resize() has no script to wait for
         _browser_session.watch(page)
         return page
 
@@ -210,6 +214,21 @@ def new_page(chromium, live_server, _browser_session):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+@pytest.fixture
+def refreshes(_browser_session):
+    """refreshes(page) -> the loads of the page's own address since the last checkpoint: the page reloading itself
+    (a meta refresh), which a test watches change rather than checking each. They count as looked at."""
+
+    def count(page) -> int:
+        loads = _browser_session.loads
+        since = max(_browser_session.checked, default=-1) + 1
+        again = [index for index in range(since, len(loads)) if loads[index] == page.url]
+        _browser_session.checked.update(again)
+        return len(again)
+
+    return count
 
 
 def _axe_report(violations: list[dict]) -> str:
@@ -233,9 +252,29 @@ def run_axe(page) -> list[dict]:
     The source is evaluated through the DevTools protocol, which the page's Content-Security-Policy does
     not govern, so the site's CSP stays switched on for the test.
     """
+    if getattr(page, "scripts_off", False):
+        return _with_scripts_on_for_axe(page)
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
     return page.evaluate("async (options) => (await window.axe.run(document, options)).violations", AXE_OPTIONS)
+
+
+def _with_scripts_on_for_axe(page) -> list[dict]:
+    """axe for a page of a browser without JavaScript, where axe itself cannot run (its timers never fire): the
+    page as that browser built it (its DOM, without the scripts it skipped, nor the <noscript> meta refresh, which
+    is not content) is checked in a page of the same site with scripts on, at the same size."""
+    html = page.content()
+    html = re.sub(r"<script\b.*?</script>", "", html, flags=re.S | re.I)
+    html = re.sub(r"<noscript>.*?</noscript>", "", html, flags=re.S | re.I)
+    origin = re.match(r"https?://[^/]+", page.url).group(0)
+    context = page.context.browser.new_context(locale="en-GB", viewport=page.viewport_size)
+    try:
+        twin = context.new_page()
+        twin.goto(origin + "/accessibility/")
+        twin.set_content(html, wait_until="load")
+        return run_axe(twin)
+    finally:
+        context.close()
 
 
 _axe_cache: list[str] = []
@@ -261,6 +300,10 @@ def resize(page, viewport: dict) -> None:
     """Change the window's size and wait two frames, so that the page's own scripts have answered the change (the
     service navigation folds its menu behind "Menu" below the tablet breakpoint, and unfolds it above)."""
     page.set_viewport_size(viewport)
+    if getattr(page, "scripts_off", False):
+        # Without JavaScript no script answers the change, and animation frames never call back: only layout.
+        page.wait_for_timeout(100)
+        return
     page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
