@@ -41,6 +41,7 @@ _NAV = {
         ("Partnership dashboard", "commissioning:home"),
         ("Local audits", "audits:list"),
         ("Outcomes", "commissioning:outcomes"),
+        ("Services statement", "commissioning:statement_manage"),
     ],
     Role.NATIONAL: [("National figures", "commissioning:national"), ("Outcomes", "commissioning:national_outcomes")],
     Role.ADMIN: [

@@ -36,6 +36,12 @@ PUBLIC_PAGES = frozenset(
         "brokerage:directory:search",
         "brokerage:directory:offer",
         "brokerage:directory:calendar",
+        # The Short Breaks Services Statement: published versions only (a draft is never public).
+        "commissioning:statements",
+        "commissioning:statement",
+        "commissioning:statement_versions",
+        "commissioning:statement_version",
+        "commissioning:statement_pdf",
     }
 )
 NO_STORE = "private, no-store"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from commissioning import views
+from commissioning.statement.urls import urlpatterns as statement_urls
 
 app_name = "commissioning"
 
@@ -11,4 +12,5 @@ urlpatterns = [
     path("national/", views.national, name="national"),
     path("national/outcomes/", views.national_outcomes, name="national_outcomes"),
     path("national/<slug:figure>.csv", views.national_csv, name="national_csv"),
+    *statement_urls,
 ]
