@@ -25,10 +25,10 @@ from breakthrough import disclosure
 from breakthrough.models import Organisation, Partnership
 from breakthrough.money import format_pence
 from brokerage.feedback.selectors import DEFINITIONS, outcome_summary
+from brokerage.feedback.services import current_version
 from brokerage.models import (
     BookingMode,
     BreakFor,
-    FeedbackVersion,
     Offer,
     OfferKind,
     PriceUnit,
@@ -195,14 +195,8 @@ def _emergency(local: list[Offer]) -> list[dict]:
 def _outcomes(partnership: Partnership, on: datetime.date) -> dict:
     """The outcomes the partnership asks carers about after a break (its published feedback questions), with how
     carers answered in the 12 months to `on`: one row per question, published through disclosure control."""
-    version = (
-        FeedbackVersion.objects.published()
-        .filter(question_set__partnership=partnership)
-        .order_by("-number")
-        .prefetch_related("questions")
-        .first()
-    )
-    questions = [q for q in version.questions.all() if q.asked_of == Respondent.CARER] if version else []
+    version = current_version(partnership.pk)
+    questions = list(version.questions.filter(asked_of=Respondent.CARER).order_by("position")) if version else []
     start = on.replace(year=on.year - 1) if not (on.month == 2 and on.day == 29) else on - datetime.timedelta(365)
     end = on + datetime.timedelta(days=1)
     summary = outcome_summary(partnership_id=partnership.pk, start=start, end=end)["feedback"]

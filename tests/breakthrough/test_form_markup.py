@@ -22,6 +22,7 @@ from django.utils import timezone
 from breakthrough.models import Locality, User
 from brokerage.funds.statements import Month
 from brokerage.models import BreakFor, CaredForPerson, Fund, Offer, OfferKind
+from commissioning.statement.forms import SECTIONS
 from ras.models import PriceScale
 from tests.factories import (
     CarerFactory,
@@ -119,6 +120,7 @@ REQUIRED = {
     "DomainForm": lambda: {"domain": _questionnaire().domains.first(), "answers": {}},
     "VirtualBudgetForm": lambda: {"domains": list(_questionnaire().domains.all()), "scales": PriceScale.objects.all()},
     "ScaleForm": lambda: {"circumstances": ["Lives alone"]},
+    "StatementSectionForm": lambda: {"section": SECTIONS["contacts"]},
 }
 
 
