@@ -122,14 +122,24 @@ def _next_version(partnership_id: int) -> int:
     return (latest or 0) + 1
 
 
+def _lock(partnership: Partnership) -> None:
+    """One publish of the partnership's statement at a time: the draft's row is the lock."""
+    StatementDraft.objects.select_for_update().get(partnership=partnership)
+
+
+def _after_numbering() -> None:
+    """A seam for the concurrency tests: the moment between taking a version number and writing it."""
+
+
 @locking_transaction
 def _store(*, partnership: Partnership, number: int, key: str | None, by, **fields) -> PublishedStatement:
-    StatementDraft.objects.select_for_update().get(partnership=partnership)  # one publish at a time
+    _lock(partnership)
     earlier = earlier_submission(PublishedStatement, key, partnership=partnership)
     if earlier is not None:
         return earlier
     if _next_version(partnership.pk) != number:
         raise _VersionTaken()
+    _after_numbering()
     statement, created = create_once(
         PublishedStatement, key=key, owner={"partnership": partnership}, version=number, published_by=by, **fields
     )
