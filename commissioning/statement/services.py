@@ -35,6 +35,14 @@ LONGEST_REVIEW_YEARS = 3
 PUBLISH_ATTEMPTS = 3
 
 
+class Incomplete(ValidationError):
+    """The draft lacks what publishing needs: the page lists each with a link to its section."""
+
+    def __init__(self, missing: list[tuple[str, str]]):
+        super().__init__([message for message, _ in missing], code="missing")
+        self.missing = missing
+
+
 class _VersionTaken(Exception):
     """The version number this publish rendered was taken by another publish meanwhile."""
 
@@ -161,7 +169,7 @@ def statement_publish(
     draft = draft_for(partnership)
     missing = statement_missing(draft)
     if missing:
-        raise ValidationError([message for message, _ in missing], code="missing")
+        raise Incomplete(missing)
     for _ in range(PUBLISH_ATTEMPTS):
         number = _next_version(partnership.pk)
         content = statement_content(

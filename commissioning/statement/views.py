@@ -122,11 +122,10 @@ def statement_publish(request):
                 next_review_on=form.cleaned_data["next_review_on"],
                 submission_key=form.cleaned_data["submission_key"] or None,
             )
+        except services.Incomplete:
+            error = "missing"
         except ValidationError as refused:
-            if getattr(refused, "code", None) == "missing":
-                error = "missing"
-            else:
-                apply_service_errors(form, refused)
+            apply_service_errors(form, refused)
         else:
             messages.success(request, f"Version {statement.version} of the statement is published.")
             return redirect("commissioning:statement_manage")

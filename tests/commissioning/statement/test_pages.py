@@ -75,6 +75,7 @@ def test_publishing_without_what_the_regulations_ask_for_says_what_is_missing_an
         f'<a href="{edit("contacts")}">Enter the department or organisation responsible for the statement</a>' in page
     )
     assert f'<a href="{edit("consultation")}">Say how carers were consulted</a>' in page
+    assert page.count("Say how carers were consulted") == 1  # once, in the summary, linking to its section
     assert not PublishedStatement.objects.exists()
 
 
