@@ -35,6 +35,7 @@ from brokerage.models import (
     Respondent,
     SdsOption,
 )
+from brokerage.models.plans import sds_option_choices
 from brokerage.referrals.services import criteria_current
 from commissioning.statement.models import CONTACT_FIELDS, TEXT_FIELDS, StatementDraft
 
@@ -254,7 +255,7 @@ def statement_content(
         "directory": _directory(partnership, local, national),
         "eligibility": _eligibility(partnership),
         "outcomes": _outcomes(partnership, on),
-        "sds": [{"label": option.label, "text": SDS_EXPLAINED[option]} for option in SdsOption],
+        "sds": [{"label": label, "text": SDS_EXPLAINED[value]} for value, label in sds_option_choices()],
         "emergency": _emergency(local),
         "costs": _costs(local),
         "threshold": settings.SUPPRESSION_THRESHOLD,

@@ -2,13 +2,12 @@
 versions, each version and its PDF (no sign-in; cacheable, see breakthrough/middleware.py). The partnership's
 commissioners: the draft, its sections, the preview and publishing (anyone else: 404)."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from breakthrough.decorators import role_required
@@ -17,7 +16,9 @@ from breakthrough.models import Role
 from commissioning.statement import selectors, services
 from commissioning.statement.forms import SECTIONS, PublishForm, StatementSectionForm
 
-# A published version never changes: a day in any cache. The newest version changes when the next is published.
+# A version that has been replaced never changes again (its page, its PDF): a day in any cache. The newest version's
+# page says so, and the statement's own address, the index and the list of versions change when the next is
+# published: five minutes.
 FROZEN_CACHE = "public, max-age=86400"
 NEWEST_CACHE = "public, max-age=300"
 
@@ -48,7 +49,7 @@ def statement_latest(request, partnership: str):
 def statement_version(request, partnership: str, version: int):
     statement = selectors.published_version_get(partnership_slug=partnership, version=version)
     newest = selectors.latest_version_number(statement.partnership)
-    return _page(request, statement, newest=newest, rule=FROZEN_CACHE)
+    return _page(request, statement, newest=newest, rule=NEWEST_CACHE if statement.version == newest else FROZEN_CACHE)
 
 
 @require_GET
@@ -135,6 +136,6 @@ def statement_publish(request):
         "missing": missing,
         "error": error or (missing and request.method == "POST") or None,
         "next_version": (selectors.latest_version_number(draft.partnership) or 0) + 1,
-        "today": datetime.date.today(),
+        "today": timezone.localdate(),
     }
     return render(request, "commissioning/statement/publish.html", context)

@@ -12,6 +12,7 @@ from breakthrough import disclosure
 from breakthrough.disclosure import Hidden, PublishedTable, Shown
 from breakthrough.models import Organisation
 from brokerage.models import BookingMode, BreakFor, EligibilityCriteria, OfferKind, PriceUnit, Respondent
+from brokerage.models.plans import sds_option_choices
 from commissioning.statement.content import statement_content
 from tests.brokerage.feedback.helpers import answer, attended_booking, publish_questions
 from tests.factories import CarerFactory, LocalityFactory, OfferFactory, PartnershipFactory, ProviderFactory, cares_for
@@ -202,12 +203,10 @@ def test_the_hubs_newest_eligibility_criteria_are_shown_with_their_date(x, y):
 def test_contacts_name_the_partnerships_hub_and_the_four_sds_options_as_brokerage_names_them(x, y):
     content = content_of(x.partnership)
     assert content["hubs"] == ["X Short Break Hub"]
-    assert [option["label"] for option in content["sds"]] == [
-        "Option 1: a direct payment",
-        "Option 2: an Individual Service Fund (directed support)",
-        "Option 3: arranged by the council",
-        "Option 4: a mix of these",
-    ]
+    labels = [option["label"] for option in content["sds"]]
+    assert labels == [label for _, label in sds_option_choices()]
+    assert labels[0] == "Option 1: a direct payment"
+    assert len(labels) == 4
 
 
 QUESTIONS = [

@@ -131,6 +131,8 @@ def test_anyone_reads_the_published_statement_its_versions_and_pdf_and_caches_ma
     assert "First words." in html(first)
     assert "This is version 1" in html(first)
     assert title(first).startswith("Short Breaks Services Statement: Partnership X, version 1")
+    newest = client.get(reverse("commissioning:statement_version", args=[slug, 2]))
+    assert newest["Cache-Control"] == "public, max-age=300"  # it will say "replaced" once version 3 is out
     versions = html(client.get(reverse("commissioning:statement_versions", args=[slug])))
     assert versions.index("Version 2</a> (current)") < versions.index("Version 1</a>")
     pdf = client.get(reverse("commissioning:statement_pdf", args=[slug, 1]))

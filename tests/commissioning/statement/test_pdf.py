@@ -7,7 +7,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from brokerage.models import BreakFor, EligibilityCriteria, OfferKind, PriceUnit
+from brokerage.models import BreakFor, EligibilityCriteria, OfferKind, PriceUnit, SdsOption
 from tests.commissioning.statement.helpers import publish
 from tests.factories import OfferFactory, ProviderFactory
 from tests.pdf_checks import pdfua_findings
@@ -77,7 +77,7 @@ def test_the_pdf_says_what_the_page_says(statement):
         "Carers caring 20 hours a week or more.",
         "Harbour Sitters: in X North; for the carer",
         "Scotland Respite: in Partnership Y; for the person cared for",
-        "Option 2: an Individual Service Fund (directed support)",
+        SdsOption.ISF.label,
         "The sitter gave me my Thursdays back.",
         "Carers Services",
         "1 High Street",
