@@ -43,6 +43,7 @@ _NAV = {
         ("Outcomes", "commissioning:outcomes"),
         ("Transformation plans", "commissioning:plans:list"),
         ("Carer partners", "commissioning:partners"),
+        ("Services statement", "commissioning:statement_manage"),
     ],
     Role.NATIONAL: [("National figures", "commissioning:national"), ("Outcomes", "commissioning:national_outcomes")],
     Role.ADMIN: [

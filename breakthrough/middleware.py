@@ -55,6 +55,12 @@ PUBLIC_PAGES = frozenset(
         "openreferral:taxonomy",
         "openreferral:taxonomy_terms",
         "openreferral:taxonomy_term",
+        # The Short Breaks Services Statement: published versions only (a draft is never public).
+        "commissioning:statements",
+        "commissioning:statement",
+        "commissioning:statement_versions",
+        "commissioning:statement_version",
+        "commissioning:statement_pdf",
     }
 )
 NO_STORE = "private, no-store"

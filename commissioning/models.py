@@ -1,6 +1,6 @@
-"""The app's models. The transformation plans' live in their package (commissioning/plans/models.py); here is the
-dashboard's summary: each audit figure's value frozen per partnership and month, so the page reads rows, not the
-records.
+"""The app's models. The transformation plans' and the services statement's live in their packages
+(commissioning/plans/models.py, commissioning/statement/models.py); here is the dashboard's summary: each audit
+figure's value frozen per partnership and month, so the page reads rows, not the records.
 
 A `FigureSummary` is one figure (audits/figures.py: one definition per figure) computed for a partnership over
 `months` whole months ending with the month starting `month`: `months=1` is that month alone (a point of the
@@ -23,6 +23,7 @@ from commissioning.plans.models import (  # noqa: F401 - the plans' models live 
     Target,
     TransformationPlan,
 )
+from commissioning.statement.models import PublishedStatement, StatementDraft  # noqa: F401
 
 
 class FigureSummary(models.Model):

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from commissioning import views
+from commissioning.statement.urls import urlpatterns as statement_urls
 
 app_name = "commissioning"
 
@@ -15,4 +16,5 @@ urlpatterns = [
     path("national/outcomes/", views.national_outcomes, name="national_outcomes"),
     path("national/<slug:figure>.csv", views.national_csv, name="national_csv"),
     path("", include("commissioning.plans.urls")),
+    *statement_urls,
 ]

@@ -159,6 +159,16 @@ def _feedback():
 _ANSWERING_X = {"carer_a", "broker_x", "assessor_x"}
 
 
+def _statement():
+    """The Short Breaks Services Statement's kwargs builders (tests/commissioning/statement/helpers.py)."""
+    from tests.commissioning.statement import helpers
+
+    return helpers
+
+
+_COMMISSIONERS = {"commissioner_x", "commissioner_y"}
+
+
 def _grants():
     """The micro-grant and direct-payment pages' kwargs builders (tests/brokerage/funds/grant_pages.py)."""
     from tests.brokerage.funds import grant_pages
@@ -289,6 +299,17 @@ PAGES = {
     "commissioning:plans:part_new": (lambda w: _tp().part_new_kwargs(w), _COMMISSIONER_X),
     "commissioning:plans:part_remove": (lambda w: _tp().part_remove_kwargs(w), _COMMISSIONER_X),
     "commissioning:plans:partner_list": (lambda w: _tp().partner_list_kwargs(w), {"carer_a"}),
+    # The statement: published versions are public; the draft, its sections and publishing are each commissioner's
+    # own partnership's (the URLs name no partnership: a commissioner reaches only their own draft).
+    "commissioning:statements": (lambda w: {}, PUBLIC),
+    "commissioning:statement": (lambda w: _statement().statement_kwargs(w), PUBLIC),
+    "commissioning:statement_versions": (lambda w: _statement().statement_kwargs(w), PUBLIC),
+    "commissioning:statement_version": (lambda w: _statement().version_kwargs(w), PUBLIC),
+    "commissioning:statement_pdf": (lambda w: _statement().version_kwargs(w), PUBLIC),
+    "commissioning:statement_manage": (lambda w: {}, _COMMISSIONERS),
+    "commissioning:statement_preview": (lambda w: {}, _COMMISSIONERS),
+    "commissioning:statement_publish": (lambda w: {}, _COMMISSIONERS),
+    "commissioning:statement_edit": (lambda w: {"section": "contacts"}, _COMMISSIONERS),
     "audits:list": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
     "audits:new": (lambda w: {}, {"commissioner_x", "commissioner_y"}),
     "audits:run": (lambda w: {"pk": _named_audit(w).pk}, _READERS_X),

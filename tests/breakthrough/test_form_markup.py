@@ -22,6 +22,7 @@ from django.utils import timezone
 from breakthrough.models import Locality, User
 from brokerage.funds.statements import Month
 from brokerage.models import BreakFor, CaredForPerson, Fund, Offer, OfferKind
+from commissioning.statement.forms import SECTIONS
 from ras.models import PriceScale
 from tests.factories import (
     CarerFactory,
@@ -126,6 +127,7 @@ REQUIRED = {
     "TargetForm": lambda: {"choices": [("total", "The whole partnership: 3"), ("row-0", "Locality X North: 3")]},
     "PublishForm": lambda: {"first": False},
     "NamePartnersForm": lambda: {"partners": _partners()},
+    "StatementSectionForm": lambda: {"section": SECTIONS["contacts"]},
 }
 
 
