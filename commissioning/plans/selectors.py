@@ -5,6 +5,7 @@ ledger by the audit's one definition of spend (spend.by_kind)."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 
 from audits import figures as definitions
@@ -13,6 +14,7 @@ from audits.selectors import shown
 from breakthrough.access import get_visible_or_404, visible
 from breakthrough.models import CarerPartner, Role
 from breakthrough.money import format_pence
+from breakthrough.partners import Reading
 from breakthrough.reporting import reporting_reads
 from commissioning.plans import measures
 from commissioning.plans.models import Commitment, PlanComment, PlanPartner, Target, TransformationPlan
@@ -28,6 +30,18 @@ def plans(*, fetched_by):
     for plan in rows.order_by("lineage", "-version"):
         latest.setdefault(plan.lineage, plan)
     return sorted(latest.values(), key=lambda p: (-p.created_at.timestamp(), -p.pk))
+
+
+def partner_readings(*, fetched_by) -> list[Reading]:
+    """For the carer's home page (breakthrough.partners): the transformation plans that name them."""
+    return [
+        Reading(
+            title=f"Transformation plan: {plan.title}",
+            url=reverse("commissioning:plans:detail", kwargs={"pk": plan.pk}),
+            hint="its targets and how they are going, with room for your comments",
+        )
+        for plan in plans(fetched_by=fetched_by)
+    ]
 
 
 def plan_get(*, fetched_by, pk: int) -> TransformationPlan:

@@ -200,7 +200,7 @@ class StatementSectionForm(forms.Form):
         self.helper = gds_helper(*layout)
 
 
-class PublishForm(forms.Form):
+class StatementPublishForm(forms.Form):
     title = "Publish the statement"
     next_review_on = DayMonthYearField(
         subject="the next review date",

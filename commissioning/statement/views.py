@@ -14,7 +14,7 @@ from breakthrough.decorators import role_required
 from breakthrough.forms import apply_service_errors, posted
 from breakthrough.models import Role
 from commissioning.statement import selectors, services
-from commissioning.statement.forms import SECTIONS, PublishForm, StatementSectionForm
+from commissioning.statement.forms import SECTIONS, StatementPublishForm, StatementSectionForm
 
 # A version that has been replaced never changes again (its page, its PDF): a day in any cache. The newest version's
 # page says so, and the statement's own address, the index and the list of versions change when the next is
@@ -113,7 +113,7 @@ def statement_preview(request):
 @require_http_methods(["GET", "POST"])
 def statement_publish(request):
     draft = selectors.statement_draft(fetched_by=request.user)
-    form = PublishForm(posted(request))
+    form = StatementPublishForm(posted(request))
     error = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -280,6 +280,17 @@ def test_a_carer_partner_named_on_the_plan_reads_and_comments(x, y, carer_a, car
     assert not_named.is_current
 
 
+def test_a_named_partners_home_page_links_to_the_plan_and_no_one_elses_does(x, carer_a, carer_b_in_x, client_for):
+    named = helpers.partner(x.partnership, carer_a.user, invited_by=x.commissioner)
+    helpers.partner(x.partnership, carer_b_in_x.user, invited_by=x.commissioner)
+    plan = helpers.published(x.commissioner, partners=[named])
+    home = client_for(carer_a.user).get(reverse("brokerage:carer_home")).content.decode()
+    assert "Transformation plan: Short breaks 2026 to 2027" in home
+    assert f'href="{url("detail", pk=plan.pk)}"' in home
+    other = client_for(carer_b_in_x.user).get(reverse("brokerage:carer_home")).content.decode()
+    assert "Transformation plan:" not in other
+
+
 def test_only_current_partners_can_be_named(x, carer_a, carer_b_in_x, commissioner):
     current = helpers.partner(x.partnership, carer_a.user, invited_by=x.commissioner)
     invited = helpers.partner(x.partnership, carer_b_in_x.user, invited_by=x.commissioner, agreed=False)
