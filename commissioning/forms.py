@@ -27,6 +27,7 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, localities, **kwargs):
         super().__init__(*args, **kwargs)
         self.localities = {str(loc.pk): loc for loc in localities}
+        self.fields["period"].initial = str(DEFAULT_PERIOD)  # the period counted when none is chosen
         self.fields["locality"].choices = [("", "All areas")] + [(pk, loc.name) for pk, loc in self.localities.items()]
         self.helper = gds_helper(Field.select("period"), Field.select("locality"))
 

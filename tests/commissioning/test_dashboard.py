@@ -266,3 +266,9 @@ def test_only_a_commissioner_of_a_partnership_has_a_dashboard(x):
 def test_another_partnerships_area_is_refused(x, y, refreshed):
     with pytest.raises(ValueError, match="not in the commissioner's partnership"):
         partnership_dashboard(fetched_by=x.commissioner, months=3, locality=y.locality)
+
+
+def test_with_no_period_chosen_the_select_shows_the_period_counted(client_for, x, refreshed):
+    page = client_for(x.commissioner).get(reverse("commissioning:home")).content.decode()
+    assert "carers who had a break in the last 6 months" in page
+    assert '<option value="6" selected>The last 6 months</option>' in page
