@@ -1,7 +1,7 @@
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
-from breakthrough.forms import DayMonthYearField, PastDateField, WholeNumberField, gds_helper
+from breakthrough.forms import DayMonthYearField, PastDateField, PeriodInOrderMixin, WholeNumberField, gds_helper
 
 
 def _text(max_length: int, subject: str, *, required: str | None = None, **kwargs):
@@ -21,7 +21,7 @@ def _date(field_class, name: str, subject: str, label: str):
     return field_class(subject=subject, label=label, help_text="For example, 1 4 2026")
 
 
-class AuditStartForm(forms.Form):
+class AuditStartForm(PeriodInOrderMixin, forms.Form):
     title = "Start an audit"
     period_start = _date(PastDateField, "period_start", "the first day", "First day of the period")
     period_end = _date(DayMonthYearField, "period_end", "the last day", "Last day of the period")
@@ -32,13 +32,6 @@ class AuditStartForm(forms.Form):
             Field("period_start", context={"legend_size": Size.for_legend(Size.MEDIUM)}),
             Field("period_end", context={"legend_size": Size.for_legend(Size.MEDIUM)}),
         )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", "The last day must be the same as or after the first day")
-        return data
 
 
 class FindingsForm(forms.Form):

@@ -220,29 +220,32 @@ def _group_key(row: dict) -> frozenset:
     return frozenset((name, str(value)) for name, value in row["by"].items())
 
 
+def _matched(earlier: dict, later: dict):
+    """(key, earlier's item or None, later's item or None, only_in) for every key: the later run's in its order,
+    then those only the earlier one has; only_in is "" when both have it, else "earlier" or "later"."""
+    for key in [*later, *(key for key in earlier if key not in later)]:
+        only_in = "" if key in earlier and key in later else ("later" if key in later else "earlier")
+        yield key, earlier.get(key), later.get(key), only_in
+
+
 def _group_changes(figure: AuditFigure, before: AuditFigure | None, after: AuditFigure | None) -> list[Change]:
     """The figure's groups matched by their "by" keys: the later run's groups in its order, then the groups only the
     earlier one has."""
     earlier = {_group_key(row): row for row in (before.rows if before else [])}
     later = {_group_key(row): row for row in (after.rows if after else [])}
-    keys = list(later) + [key for key in earlier if key not in later]
-    changes = []
-    for key in keys:
-        row = later.get(key) or earlier[key]
-        only_in = "" if key in earlier and key in later else ("later" if key in later else "earlier")
-        changes.append(
-            Change(
-                label=figure.label,
-                unit=figure.unit,
-                code=figure.code,
-                before=earlier[key]["value"] if key in earlier else None,
-                after=later[key]["value"] if key in later else None,
-                by=[str(row["by"].get(name, "")) for name in figure.breakdown],
-                only_in=only_in,
-                headers=[BREAKDOWN_HEADERS.get(name, name.title()) for name in figure.breakdown],
-            )
+    return [
+        Change(
+            label=figure.label,
+            unit=figure.unit,
+            code=figure.code,
+            before=old["value"] if old else None,
+            after=new["value"] if new else None,
+            by=[str((new or old)["by"].get(name, "")) for name in figure.breakdown],
+            only_in=only_in,
+            headers=[BREAKDOWN_HEADERS.get(name, name.title()) for name in figure.breakdown],
         )
-    return changes
+        for _, old, new, only_in in _matched(earlier, later)
+    ]
 
 
 def audit_compare(earlier: AuditRun, later: AuditRun) -> list[Change]:
@@ -250,21 +253,19 @@ def audit_compare(earlier: AuditRun, later: AuditRun) -> list[Change]:
     (locality, kind, needs...). A figure or a group only one run has says which."""
     before = {f.code: f for f in earlier.figures.all()}
     after = {f.code: f for f in later.figures.order_by("position")}
-    codes = list(after) + [code for code in before if code not in after]
     changes = []
-    for code in codes:
-        figure = after.get(code) or before[code]
-        only_in = "" if code in before and code in after else ("later" if code in after else "earlier")
+    for code, old, new, only_in in _matched(before, after):
+        figure = new or old
         changes.append(
             Change(
                 label=figure.label,
                 unit=figure.unit,
                 code=code,
-                before=before[code].total if code in before else None,
-                after=after[code].total if code in after else None,
+                before=old.total if old else None,
+                after=new.total if new else None,
                 only_in=only_in,
                 headers=[BREAKDOWN_HEADERS.get(name, name.title()) for name in figure.breakdown],
-                groups=_group_changes(figure, before.get(code), after.get(code)) if figure.breakdown else [],
+                groups=_group_changes(figure, old, new) if figure.breakdown else [],
             )
         )
     return changes

@@ -44,6 +44,17 @@ class GovukFormRenderer(DjangoTemplates):
     bound_field_class = GovukBoundField
 
 
+class PeriodInOrderMixin:
+    """For a form with `period_start` and `period_end` fields: the last day may not come before the first."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The last day must be the same as or after the first day")
+        return data
+
+
 class PostcodeField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 8)

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from audits import figures as definitions
-from breakthrough.forms import DayMonthYearField, DecimalNumberField, gds_helper
+from breakthrough.forms import DayMonthYearField, DecimalNumberField, PeriodInOrderMixin, gds_helper
 from breakthrough.submissions import SubmissionKeyField, give_fresh_key
 from commissioning.plans import measures
 from commissioning.plans.models import Commitment, Level, Milestone, Risk, Stage
@@ -32,7 +32,7 @@ def _date_field(name):
     return Field(name, context={"legend_size": Size.for_legend(Size.MEDIUM)})
 
 
-class PlanForm(forms.Form):
+class PlanForm(PeriodInOrderMixin, forms.Form):
     title = "Write a transformation plan"
     submission_key = SubmissionKeyField()
     plan_title = _text("Title", 200, "Enter the plan's title", help_text="For example, Short breaks 2027 to 2029")
@@ -48,13 +48,6 @@ class PlanForm(forms.Form):
             _date_field("period_start"),
             _date_field("period_end"),
         )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", "The last day must be the same as or after the first day")
-        return data
 
 
 class PartnersForm(forms.Form):
